@@ -1,0 +1,1 @@
+"""Seguros en casa y en línea: a WhatsApp and Telegram chatbot for digital safety."""

@@ -1,0 +1,154 @@
+"""Command line: python -m bot serve | simulate | content check | bench | nlu …"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import ROOT, SettingsError, load_settings
+from bot.errors import DataError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Seguros en casa y en línea: the bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the bot (webhooks, simulator page, health)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    sim = sub.add_parser("simulate", help="JSON lines on stdin → one JSON line per input on stdout")
+    sim.add_argument("--namespace", help="Redis key namespace (default: a new one per run, removed at the end)")
+    sim.add_argument("--no-nlu", action="store_true", help="do not call Rasa even if RASA_URL is set")
+    content = sub.add_parser("content", help="check the content and flow files")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    check = content_sub.add_parser("check", help="validate content/ and flows/ (warnings fail with --strict)")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors (CI does)")
+    content_sub.add_parser("status", help="reviewed / draft / missing per language and module")
+    export = content_sub.add_parser("export-po", help="write a PO file for translators (Poedit, Weblate)")
+    export.add_argument("--lang", required=True, choices=["qu", "ay"])
+    export.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    imp = content_sub.add_parser("import-po", help="read a translated PO file back (validated before writing)")
+    imp.add_argument("--lang", required=True, choices=["qu", "ay"])
+    imp.add_argument("file", type=Path)
+    prev = content_sub.add_parser("preview", help="print a flow as a transcript, as a channel shows it")
+    prev.add_argument("flow")
+    prev.add_argument("--lang", default="es", choices=["es", "qu", "ay"])
+    prev.add_argument("--channel", default="simulator", choices=["simulator", "telegram", "whatsapp"])
+    bench = sub.add_parser("bench", help="drive simulated users through the pipeline on real Redis")
+    bench.add_argument("--users", type=int, default=200)
+    bench.add_argument("--messages", type=int, default=20000)
+    bench.add_argument("--concurrency", type=int, default=64)
+    bench.add_argument("--workers", type=int, default=2, help="bot processes sharing one Redis")
+    nlu = sub.add_parser("nlu", help="train, serve or evaluate the Rasa model")
+    nlu.add_argument("action", choices=["install", "train", "serve", "evaluate"])
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    try:
+        if args.command == "serve":
+            return _serve(settings, args.host, args.port)
+        if args.command == "simulate":
+            return asyncio.run(_simulate(settings, args.namespace, not args.no_nlu))
+        if args.command == "content":
+            return _content(settings, args)
+        if args.command == "bench":
+            from bot.bench import run_bench
+
+            return run_bench(settings, users=args.users, messages=args.messages,
+                             concurrency=args.concurrency, workers=args.workers)
+        if args.command == "nlu":
+            if args.action == "evaluate":
+                from bot.nlu.evaluate import main as evaluate
+
+                return evaluate(ROOT)
+            return subprocess.call(["bash", str(ROOT / "scripts" / "rasa.sh"), args.action])
+    except DataError as exc:
+        print("The content or flow files have problems; the bot cannot start:\n", file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _content(settings: object, args: argparse.Namespace) -> int:
+    from bot.config import Settings
+    from bot.content import tools
+    from bot.content.catalog import Catalog
+    from bot.content.check import run_check
+    from bot.core.bundle import Bundle
+
+    assert isinstance(settings, Settings)
+    action = args.content_command
+    if action == "check":
+        return run_check(settings.content_dir, settings.flows_dir, strict=args.strict)
+    if action == "status":
+        print(tools.status_table(Catalog.load(settings.content_dir)))
+    elif action == "export-po":
+        data = tools.export_po(Catalog.load(settings.content_dir), args.lang)
+        if args.out:
+            args.out.write_bytes(data)
+            print(f"wrote {args.out}", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+    elif action == "import-po":
+        problems = tools.import_po(settings.content_dir, args.lang, args.file.read_bytes(), po_name=str(args.file))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            print("Nothing was written: fix the problems above and import again.", file=sys.stderr)
+            return 1
+        print(f"imported {args.file} into content/{args.lang}/", file=sys.stderr)
+    elif action == "preview":
+        print(tools.preview(Bundle.load(settings.content_dir, settings.flows_dir), args.flow, args.lang,
+                            args.channel))
+    return 0
+
+
+def _serve(settings: object, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from bot.config import Settings
+    from bot.core.bundle import Bundle
+    from bot.web.app import create_app
+
+    assert isinstance(settings, Settings)
+    Bundle.load(settings.content_dir, settings.flows_dir)  # fail early with file and line
+    host, port = host or settings.host, port or settings.port
+    print(f"Bot running. Simulator: http://{host}:{port}/simulator   Health: http://{host}:{port}/healthz",
+          flush=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower(),
+                access_log=False)
+    return 0
+
+
+async def _simulate(settings: object, namespace: str | None, use_nlu: bool) -> int:
+    from bot.channels.simulator import Simulator
+    from bot.config import Settings
+    from bot.runtime import build_runtime
+
+    assert isinstance(settings, Settings)
+    ns = namespace or f"{settings.bot_namespace}:sim:{secrets.token_hex(4)}"
+    runtime = await build_runtime(settings, namespace=ns, use_nlu=use_nlu)
+    try:
+        await Simulator(runtime).run(sys.stdin, sys.stdout)
+    finally:
+        if namespace is None:
+            keys = [k async for k in runtime.redis.scan_iter(match=f"{ns}:*", count=500)]
+            if keys:
+                await runtime.redis.delete(*keys)
+        await runtime.aclose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

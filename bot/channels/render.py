@@ -1,0 +1,42 @@
+"""How each channel shows a neutral Outgoing: limits, splitting and plain-text choices."""
+
+from __future__ import annotations
+
+from bot.core.types import Outgoing
+
+LIMITS = {"telegram": 4096, "whatsapp": 1600, "simulator": 4096}
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split at paragraph, then line, then word boundaries so each part fits `limit`."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+def numbered(out: Outgoing) -> str:
+    """The text with choices as numbered lines ("1. …"); a typed number maps back."""
+    if not out.choices:
+        return out.text
+    lines = [f"{i}. {c.title}" for i, c in enumerate(out.choices, start=1)]
+    return out.text + "\n\n" + "\n".join(lines)
+
+
+def render_for(channel: str, out: Outgoing) -> list[Outgoing]:
+    """Outgoing messages as the channel will show them; choices stay on the last part."""
+    limit = LIMITS.get(channel, 4096)
+    text = numbered(out) if channel == "whatsapp" else out.text
+    parts = split_text(text, limit)
+    result = [Outgoing(part) for part in parts[:-1]]
+    result.append(Outgoing(parts[-1], out.choices, out.media))
+    return result

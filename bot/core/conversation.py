@@ -1,0 +1,32 @@
+"""The small per-user state kept in Redis: language, flow position, quiz answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Conversation:
+    lang: str | None = None
+    flow: str | None = None
+    step: str | None = None
+    vars: dict[str, str] = field(default_factory=dict)
+    quiz: dict[str, dict[str, bool]] = field(default_factory=dict)
+    pending: list[str] = field(default_factory=list)  # payloads of the last choices offered
+    subscribed: bool = True
+    ticket: str | None = None
+    updated_at: float = 0.0
+
+    def copy(self) -> Conversation:
+        return Conversation(self.lang, self.flow, self.step, dict(self.vars),
+                            {k: dict(v) for k, v in self.quiz.items()}, list(self.pending),
+                            self.subscribed, self.ticket, self.updated_at)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Conversation:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)

@@ -1,0 +1,298 @@
+"""One pipeline for every channel: Incoming in, Reply out.
+
+Order: dedup → state under a per-user lock → handoff relay → urgent rules → fast path
+(choice, number, command) → first-contact language → NLU → flow engine → render content.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.content.languages import LANGS, display_name
+from bot.core.bundle import Bundle
+from bot.core.conversation import Conversation
+from bot.core.ports import Handoff, LanguageGuesser, Understander, UrgentDetector
+from bot.core.text import MAX_TEXT_CHARS, fold, menu_number
+from bot.core.types import Choice, HandoffInfo, Incoming, Outgoing, Reply, Understood
+from bot.flows.engine import (
+    ChoiceRef,
+    Event,
+    FlowEnded,
+    Pick,
+    RequestCounselor,
+    Say,
+    SetLanguage,
+    SetSubscription,
+    StartFlow,
+    parse_payload,
+)
+from bot.store.addresses import AddressBook
+from bot.store.state import Duplicate, StateStore
+
+log = logging.getLogger(__name__)
+
+INTENT_FLOWS = {
+    "grooming": "grooming", "sextortion": "sextortion", "job_offers": "job_offers",
+    "privacy": "privacy", "cyberbullying": "cyberbullying", "caregivers": "caregivers",
+    "help_lines": "help", "menu": "main", "greet": "main", "affirm": "main", "deny": "main",
+}
+INTENT_COMMANDS = {"change_language": "language", "talk_to_person": "person",
+                   "delete_my_data": "delete", "stop": "stop"}
+SAFETY_CATEGORIES = ("immediate_danger", "violence", "sexual_violence", "trafficking",
+                     "image_threat", "self_harm", "missing_person")
+
+
+class Pipeline:
+    def __init__(self, *, store: StateStore, bundle: Bundle, handoff: Handoff,
+                 urgent: UrgentDetector | None = None, nlu: Understander | None = None,
+                 langid: LanguageGuesser | None = None, addresses: AddressBook | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.bundle = bundle
+        self.handoff = handoff
+        self.urgent = urgent
+        self.nlu = nlu
+        self.langid = langid
+        self.addresses = addresses
+        self.clock = clock
+
+    async def handle(self, msg: Incoming) -> Reply:
+        try:
+            session = await self.store.begin(msg.user_key, msg.channel, msg.external_id)
+        except Duplicate:
+            return Reply(lang="es", replies=(), understood=Understood("fallback"), duplicate=True)
+        turn = _Turn(self, self.bundle, msg, session.state.copy())
+        try:
+            reply = await turn.run()
+        except BaseException:
+            await self.store.abort(session)
+            raise
+        turn.state.updated_at = self.clock()
+        sealed = self.addresses.seal(msg.channel, msg.address) if self.addresses else ""
+        await self.store.commit(session, None if turn.deleted else turn.state, sealed)
+        return reply
+
+
+@dataclass
+class _Turn:
+    """Everything about one message being processed."""
+
+    pipeline: Pipeline
+    bundle: Bundle
+    msg: Incoming
+    state: Conversation
+    out: list[Outgoing] = field(default_factory=list)
+    handoff: HandoffInfo | None = None
+    deleted: bool = False
+
+    @property
+    def lang(self) -> str:
+        return self.state.lang or "es"
+
+    async def run(self) -> Reply:
+        text = (self.msg.text or "").strip()[:MAX_TEXT_CHARS]
+        understood = await self._understand(text)
+        return Reply(lang=self.lang, replies=tuple(self.out), understood=understood, handoff=self.handoff)
+
+    async def _understand(self, text: str) -> Understood:
+        p = self.pipeline
+        command = self.bundle.commands.get(fold(text)) if text else None
+        # 1. Handoff: while a ticket is open the bot stays quiet and relays to the counselor.
+        if self.state.ticket:
+            if await p.handoff.is_open(self.state.ticket):
+                if command in ("stop", "delete"):
+                    await self._command(command)
+                    return Understood("command", command, None)
+                hit = p.urgent.match(text) if (p.urgent and text) else None
+                if hit is not None:  # raise the ticket's priority, do not repeat the safety text
+                    self.handoff, _ = await p.handoff.open_ticket(
+                        self.msg, lang=self.lang, priority="urgent", category=hit.category,
+                        trigger=hit.phrase, summary=self._summary())
+                await p.handoff.relay(self.state.ticket, self.msg)
+                return Understood("relay")
+            self.state.ticket = None
+        # 2. Urgent rules, before anything else understands the message.
+        if p.urgent and text:
+            hit = p.urgent.match(text)
+            if hit is not None:
+                await self._urgent(hit.category, hit.phrase)
+                return Understood("urgent_rule", f"urgent_{hit.category}", None)
+        # 3. Fast path: buttons, menu numbers, command words.
+        if self.msg.choice:
+            if await self._payload(self.msg.choice):
+                return Understood("choice")
+            self._not_understood()
+            return Understood("fallback")
+        number = menu_number(text) if text else None
+        if number is not None and 1 <= number <= len(self.state.pending) \
+                and await self._payload(self.state.pending[number - 1]):
+            return Understood("number")
+        if command:
+            await self._command(command)
+            return Understood("command", command, None)
+        # 4. First contact: ask the language (a clear Quechua or Aymara text pre-selects it).
+        if self.state.lang is None:
+            guess = p.langid.is_clear(text) if (p.langid and text) else None
+            self._ask_language(guess)
+            return Understood("fallback")
+        if not text:
+            self._say("common.media_not_supported", choices=self._current_choices())
+            return Understood("fallback")
+        # 5. NLU, when configured and reachable.
+        intent = await p.nlu.understand(text) if p.nlu else None
+        if intent is not None and await self._intent(intent.name, text):
+            return Understood("nlu", intent.name, round(intent.confidence, 4))
+        self._not_understood()
+        return Understood("fallback", intent.name if intent else None,
+                          round(intent.confidence, 4) if intent else None)
+
+    # -- actions ------------------------------------------------------------------------------
+    async def _intent(self, name: str, text: str) -> bool:
+        if name.startswith("urgent_"):
+            category = name.removeprefix("urgent_")
+            await self._urgent(category if category in SAFETY_CATEGORIES else "immediate_danger", None)
+            return True
+        if name in INTENT_COMMANDS:
+            await self._command(INTENT_COMMANDS[name])
+            return True
+        if name in ("thanks", "goodbye"):
+            self._say("common.thanks_reply" if name == "thanks" else "common.bye")
+            return True
+        flow = INTENT_FLOWS.get(name)
+        if flow and flow in self.bundle.flows.flows:
+            await self._events(StartFlow(flow))
+            return True
+        return False
+
+    async def _command(self, command: str) -> None:
+        if command == "menu":
+            await self._events(StartFlow("main"))
+        elif command == "help":
+            await self._events(StartFlow("help" if "help" in self.bundle.flows.flows else "main"))
+        elif command == "language":
+            self._ask_language(None)
+        elif command == "stop":
+            self.state.subscribed = False
+            self.state.flow = self.state.step = None
+            self._say("common.stopped")
+        elif command == "delete":
+            self._say("common.delete_confirm", choices=(
+                ChoiceRef("common.yes", "sys:delete:yes"), ChoiceRef("common.no", "sys:delete:no")))
+        elif command == "person":
+            await self._open_ticket("normal", None, None)
+
+    async def _payload(self, payload: str) -> bool:
+        """Act on a button payload; False when it is unknown or stale (content changed)."""
+        if payload.startswith("lang:") and payload[5:] in LANGS:
+            self.state.lang = payload[5:]
+            self._say("language.changed")
+            await self._events(StartFlow("main"))
+            return True
+        if payload == "sys:delete:yes":
+            await self._delete()
+            return True
+        if payload == "sys:delete:no":
+            self._say("common.delete_cancelled")
+            await self._events(StartFlow("main"))
+            return True
+        pick = parse_payload(payload)
+        if pick is not None and self.bundle.engine.valid_pick(pick):
+            await self._events(pick)
+            return True
+        return False
+
+    async def _delete(self) -> None:
+        self._say("common.delete_done")
+        await self.pipeline.store.delete_user(self.msg.user_key)
+        await self.pipeline.handoff.forget_user(self.msg.user_key)
+        self.deleted = True
+
+    async def _urgent(self, category: str, trigger: str | None) -> None:
+        lang = self.state.lang or (self.pipeline.langid.is_clear(self.msg.text or "")
+                                   if self.pipeline.langid else None) or "es"
+        key = f"safety.{category}" if self.bundle.catalog.has(f"safety.{category}") else "safety.immediate_danger"
+        self.out.append(Outgoing(self.bundle.catalog.text(lang, key)))
+        await self._open_ticket("urgent", category, trigger, lang=lang)
+
+    async def _open_ticket(self, priority: str, category: str | None, trigger: str | None,
+                           lang: str | None = None) -> None:
+        lang = lang or self.lang
+        info, wait = await self.pipeline.handoff.open_ticket(
+            self.msg, lang=lang, priority=priority, category=category, trigger=trigger,
+            summary=self._summary())
+        already = self.state.ticket == info.ticket
+        self.state.ticket = info.ticket
+        self.state.pending = []
+        self.handoff = info
+        catalog = self.bundle.catalog
+        if already:
+            self.out.append(Outgoing(catalog.text(lang, "common.already_waiting")))
+            return
+        wait_text = (catalog.text(lang, "safety.wait_minutes", {"minutes": str(wait.minutes)})
+                     if wait.minutes is not None else catalog.text(lang, "safety.wait_unknown"))
+        key = "safety.handoff" if priority == "urgent" else "common.person_requested"
+        self.out.append(Outgoing(catalog.text(lang, key, {"wait": wait_text})))
+
+    def _ask_language(self, guess: str | None) -> None:
+        order = [guess] + [lang for lang in LANGS if lang != guess] if guess else list(LANGS)
+        choices = tuple(Choice(display_name(lang), f"lang:{lang}") for lang in order)
+        if guess and guess != "es":
+            text = self.bundle.catalog.text(guess, "language.confirm_detected", {"language": display_name(guess)})
+        else:
+            text = self.bundle.catalog.text("es", "language.ask")
+        self.out.append(Outgoing(text, choices))
+        self.state.pending = [c.payload for c in choices]
+
+    def _not_understood(self) -> None:
+        choices = self._current_choices()
+        if choices:
+            self._say("common.not_understood", choices=choices)
+            return
+        self._say("common.not_understood")
+        state, events = self.bundle.engine.handle(self.state, StartFlow("main"))
+        self.state = state
+        self._render(events)
+
+    def _current_choices(self) -> tuple[ChoiceRef, ...]:
+        return self.bundle.engine.current_choices(self.state)
+
+    def _summary(self) -> str:
+        where = f"{self.state.flow}/{self.state.step}" if self.state.flow else "menu"
+        return f"channel={self.msg.channel} lang={self.state.lang or '?'} at={where}"
+
+    # -- events and rendering ---------------------------------------------------------------------
+    async def _events(self, event: StartFlow | Pick) -> None:
+        state, events = self.bundle.engine.handle(self.state, event)
+        self.state = state
+        await self._apply(events)
+
+    async def _apply(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, RequestCounselor):
+                await self._open_ticket("normal", None, None)
+            elif isinstance(event, SetLanguage):
+                if event.lang is None:
+                    self._ask_language(None)
+                else:
+                    self.state.lang = event.lang
+            elif isinstance(event, SetSubscription):
+                self.state.subscribed = event.subscribed
+            else:
+                self._render([event])
+
+    def _render(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, Say):
+                self._say(event.key, dict(event.variables), event.choices)
+            elif isinstance(event, FlowEnded):
+                continue
+
+    def _say(self, key: str, variables: dict[str, str] | None = None,
+             choices: tuple[ChoiceRef, ...] = ()) -> None:
+        catalog = self.bundle.catalog
+        rendered = tuple(Choice(catalog.text(self.lang, c.label), c.payload) for c in choices)
+        self.out.append(Outgoing(catalog.text(self.lang, key, variables), rendered))
+        self.state.pending = [c.payload for c in choices]

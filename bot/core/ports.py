@@ -1,0 +1,53 @@
+"""Seams the pipeline calls through; the safety, NLU and handoff packages implement them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.types import HandoffInfo, Incoming
+
+
+class UrgentHit(Protocol):
+    @property
+    def category(self) -> str: ...
+    @property
+    def phrase(self) -> str: ...
+
+
+class UrgentDetector(Protocol):
+    def match(self, text: str) -> UrgentHit | None: ...
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    confidence: float
+
+
+class Understander(Protocol):
+    async def understand(self, text: str) -> Intent | None:
+        """The accepted intent, or None when NLU is down, unsure or not configured."""
+        ...
+
+
+class LanguageGuesser(Protocol):
+    def is_clear(self, text: str, min_prob: float = 0.9) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    minutes: int | None  # None: nobody on shift
+
+
+class Handoff(Protocol):
+    async def open_ticket(self, msg: Incoming, *, lang: str, priority: str, category: str | None,
+                          trigger: str | None, summary: str) -> tuple[HandoffInfo, WaitEstimate]: ...
+
+    async def is_open(self, ticket_id: str) -> bool: ...
+
+    async def relay(self, ticket_id: str, msg: Incoming) -> None:
+        """Pass the user's message to the counselor (text and media), without the bot replying."""
+        ...
+
+    async def forget_user(self, user_key: str) -> None: ...

@@ -1,0 +1,71 @@
+"""Channel-neutral message types. No SDK object passes a channel adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+Channel = Literal["simulator", "telegram", "whatsapp"]
+CHANNELS: tuple[Channel, ...] = ("simulator", "telegram", "whatsapp")
+Via = Literal["choice", "number", "command", "urgent_rule", "nlu", "fallback", "relay"]
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An attachment: kind is image, audio, video, document, sticker or location."""
+
+    kind: str
+    url: str | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One message from a user, already verified and parsed by its channel adapter."""
+
+    channel: Channel
+    address: str
+    user_key: str
+    external_id: str
+    text: str | None = None
+    choice: str | None = None
+    media: tuple[Media, ...] = ()
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    media: tuple[Media, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Understood:
+    via: Via
+    intent: str | None = None
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffInfo:
+    ticket: str
+    priority: Literal["urgent", "normal"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the pipeline returns for one Incoming."""
+
+    lang: str
+    replies: tuple[Outgoing, ...]
+    understood: Understood
+    handoff: HandoffInfo | None = None
+    duplicate: bool = False

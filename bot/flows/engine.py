@@ -1,0 +1,186 @@
+"""The flow engine: pure `(state, event) -> (state, events)`. It never touches a channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.conversation import Conversation
+from bot.flows.model import Flow, FlowSet, Option, Step
+
+MAX_STEPS_PER_TURN = 40
+
+
+# -- events in ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StartFlow:
+    flow: str
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The user picked option `index` of step `step` in flow `flow`."""
+
+    flow: str
+    step: str
+    index: int
+
+
+# -- events out ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChoiceRef:
+    label: str  # content key
+    payload: str
+
+
+@dataclass(frozen=True)
+class Say:
+    key: str
+    variables: tuple[tuple[str, str], ...] = ()
+    choices: tuple[ChoiceRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestCounselor:
+    reason: str = "asked"
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    lang: str | None  # None: ask the user
+
+
+@dataclass(frozen=True)
+class SetSubscription:
+    subscribed: bool
+
+
+@dataclass(frozen=True)
+class FlowEnded:
+    flow: str
+
+
+Event = Say | RequestCounselor | SetLanguage | SetSubscription | FlowEnded
+
+
+def payload_for(flow: str, step: str, index: int) -> str:
+    return f"f:{flow}:{step}:{index}"
+
+
+def parse_payload(payload: str) -> Pick | None:
+    parts = payload.split(":")
+    if len(parts) != 4 or parts[0] != "f" or not parts[3].isdigit():
+        return None
+    return Pick(parts[1], parts[2], int(parts[3]))
+
+
+class FlowEngine:
+    def __init__(self, flows: FlowSet) -> None:
+        self.flows = flows
+
+    def handle(self, state: Conversation, event: StartFlow | Pick) -> tuple[Conversation, list[Event]]:
+        """Apply one event; returns the new state and what should happen, in order."""
+        new = state.copy()
+        events: list[Event] = []
+        if isinstance(event, StartFlow):
+            if event.flow not in self.flows.flows:
+                return state, []
+            flow = self.flows.flows[event.flow]
+            new.quiz.pop(flow.name, None)
+            self._run(new, flow, flow.start, events)
+        else:
+            self._pick(new, event, events)
+        return new, events
+
+    def valid_pick(self, pick: Pick) -> bool:
+        flow = self.flows.flows.get(pick.flow)
+        step = flow.steps.get(pick.step) if flow else None
+        return step is not None and 0 <= pick.index < len(step.options)
+
+    def current_choices(self, state: Conversation) -> tuple[ChoiceRef, ...]:
+        """The choices of the step the user is waiting on (to repeat them after a fallback)."""
+        flow = self.flows.flows.get(state.flow or "")
+        step = flow.steps.get(state.step or "") if flow else None
+        if flow is None or step is None:
+            return ()
+        return self._choices(flow, step)
+
+    def current_prompt(self, state: Conversation) -> str | None:
+        flow = self.flows.flows.get(state.flow or "")
+        step = flow.steps.get(state.step or "") if flow else None
+        return step.say if step else None
+
+    # -- internals ----------------------------------------------------------------------------
+    def _pick(self, state: Conversation, pick: Pick, events: list[Event]) -> None:
+        if not self.valid_pick(pick):
+            return
+        flow = self.flows.flows[pick.flow]
+        step = flow.steps[pick.step]
+        option = step.options[pick.index]
+        if step.type == "quiz":
+            answers = state.quiz.setdefault(flow.name, {})
+            answers.setdefault(step.id, option.correct)  # the first answer counts
+            if option.feedback:
+                events.append(Say(option.feedback))
+            if step.next:
+                self._run(state, flow, step.next, events)
+            return
+        self._follow(state, flow, option, events)
+
+    def _follow(self, state: Conversation, flow: Flow, option: Option, events: list[Event]) -> None:
+        for name, value in option.set:
+            state.vars[name] = value
+        if option.goto:
+            self._run(state, flow, option.goto, events)
+        elif option.flow:
+            target = self.flows.flows[option.flow]
+            state.quiz.pop(target.name, None)
+            self._run(state, target, target.start, events)
+        elif option.action == "counselor":
+            events.append(RequestCounselor())
+        elif option.action in ("subscribe", "unsubscribe"):
+            events.append(SetSubscription(option.action == "subscribe"))
+        elif option.action == "language":
+            events.append(SetLanguage(None))
+
+    def _run(self, state: Conversation, flow: Flow, step_id: str | None, events: list[Event]) -> None:
+        """Run steps from step_id until one waits for the user or the flow ends."""
+        for _ in range(MAX_STEPS_PER_TURN):
+            if step_id is None:
+                break
+            step = flow.steps[step_id]
+            state.flow, state.step = flow.name, step.id
+            kind = step.type
+            if kind in ("menu", "quiz"):
+                events.append(Say(step.say or "", choices=self._choices(flow, step)))
+                return
+            if kind == "branch":
+                value = state.vars.get(step.on or "", "")
+                step_id = dict(step.cases).get(value, step.default)
+                continue
+            if kind == "flow":
+                flow = self.flows.flows[step.flow or ""]
+                state.quiz.pop(flow.name, None)
+                step_id = flow.start
+                continue
+            if kind == "quiz_result":
+                answers = state.quiz.get(flow.name, {})
+                score = sum(1 for ok in answers.values() if ok)
+                total = len(flow.quiz_steps)
+                events.append(Say(step.say or "", (("score", str(score)), ("total", str(total)))))
+            elif step.say:
+                events.append(Say(step.say))
+            if kind == "counselor":
+                events.append(RequestCounselor())
+            elif kind in ("subscribe", "unsubscribe"):
+                events.append(SetSubscription(kind == "subscribe"))
+            elif kind == "language":
+                events.append(SetLanguage(step.lang))
+            elif kind == "end":
+                break
+            step_id = step.next
+        state.flow, state.step = None, None
+        events.append(FlowEnded(flow.name))
+
+    @staticmethod
+    def _choices(flow: Flow, step: Step) -> tuple[ChoiceRef, ...]:
+        return tuple(ChoiceRef(o.label, payload_for(flow.name, step.id, i)) for i, o in enumerate(step.options))

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole suite: static checks, content check, unit and integration tests on real services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/env.sh
+bash scripts/redis.sh
+echo "== ruff"; .venv/bin/ruff check .
+echo "== mypy (strict on bot/)"; .venv/bin/mypy
+echo "== content check (warnings fail)"; .venv/bin/python -m bot content check --strict
+if [ "${NLU:-on}" != "off" ]; then
+  echo "== Rasa: install, train, serve"
+  bash scripts/rasa.sh install
+  bash scripts/rasa.sh train
+  bash scripts/rasa.sh serve --background
+  export RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" RASA_TOKEN="$(cat .run/rasa-token)"
+fi
+echo "== pytest"
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"

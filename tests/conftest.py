@@ -1,0 +1,38 @@
+"""Shared fixtures. Integration tests use the real Redis at REDIS_URL (default 127.0.0.1:6379)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*.yml from the bot's answers")
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    client = Redis.from_url(REDIS_URL, decode_responses=True)
+    try:
+        await client.ping()
+    except Exception as exc:
+        pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}. Start it (make redis) and run again.")
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def namespace(redis: Redis) -> AsyncIterator[str]:
+    ns = f"test:{secrets.token_hex(6)}"
+    yield ns
+    keys = [k async for k in redis.scan_iter(match=f"{ns}:*", count=500)]
+    if keys:
+        await redis.delete(*keys)

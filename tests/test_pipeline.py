@@ -1,0 +1,186 @@
+"""The pipeline as a user meets it: real content, real Redis, rules and language identification."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.nlu.client import RasaClient
+from redis.asyncio import Redis
+
+from bot.core.ports import Intent
+from bot.core.types import Incoming
+from bot.nlu.understander import RasaUnderstander
+from tests.chat import Chat, chat, payload_of, texts, titles
+
+
+async def start_in(c: Chat, user: str, lang: str = "es", audience_number: str = "1") -> dict[str, object]:
+    await c.send(user, "hola")
+    await c.send(user, choice=f"lang:{lang}")
+    return await c.send(user, audience_number)
+
+
+async def test_first_contact_offers_the_three_languages(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        first = await c.send("ana", "hola")
+    assert titles(first) == ["Español", "Runasimi", "Aymar aru"]
+    assert first["understood"]["via"] == "fallback"
+
+
+async def test_a_clearly_quechua_first_message_preselects_quechua_but_asks(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        first = await c.send("rosa", "imaynallam kachkanki, yanapaway")
+        assert titles(first)[0] == "Runasimi"
+        assert "Runasimi" in texts(first)[0]
+        assert first["lang"] == "es", "nothing is chosen until the user confirms"
+        chosen = await c.send("rosa", choice=payload_of(first, "Runasimi"))
+    assert chosen["lang"] == "qu"
+
+
+async def test_choice_is_remembered_and_the_menu_is_in_that_language(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        await c.send("ana", "hola")
+        menu = await c.send("ana", choice="lang:ay")
+        again = await c.send("ana", "menu")
+    assert menu["lang"] == "ay" and again["lang"] == "ay"
+    assert "Wayna tawaqutwa" in titles(again)
+
+
+async def test_menu_numbers_typed_as_text_pick_the_choice(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        for typed in ("2", "2.", " 2 "):
+            user = f"u{typed.strip()}{len(typed)}"
+            await c.send(user, "hola")
+            await c.send(user, choice="lang:es")
+            result = await c.send(user, typed)
+            assert result["understood"]["via"] == "number"
+            assert "Madre, padre o tutor" not in titles(result), "the caregiver menu comes after choosing"
+
+
+async def test_command_words_work_in_every_language(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        await start_in(c, "ana")
+        for word, expected in (("MENÚ", "command"), ("qallariy", "command"), ("idioma", "command"),
+                               ("simi", "command"), ("aru", "command")):
+            result = await c.send("ana", word)
+            assert result["understood"]["via"] == expected, word
+        lang = await c.send("ana", "idioma")
+    assert titles(lang) == ["Español", "Runasimi", "Aymar aru"]
+
+
+async def test_free_text_without_nlu_gets_a_short_answer_and_the_menu(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        menu = await start_in(c, "ana")
+        result = await c.send("ana", "quiero saber cosas")
+    assert result["understood"]["via"] == "fallback"
+    assert "No entendí" in texts(result)[0]
+    assert titles(result) == titles(menu)
+
+
+async def test_rasa_unreachable_changes_nothing_for_buttons_and_numbers(redis: Redis, namespace: str) -> None:
+    down = RasaUnderstander(RasaClient("http://127.0.0.1:9", None, timeout=0.2))
+    async with chat(redis, namespace, nlu=down) as c:
+        menu = await start_in(c, "ana")
+        free = await c.send("ana", "me ofrecieron trabajo en argentina es seguro?")
+        number = await c.send("ana", "3")
+    await down.aclose()
+    assert free["understood"]["via"] == "fallback" and titles(free) == titles(menu)
+    assert number["understood"]["via"] == "number" and texts(number)
+
+
+class FixedNlu:
+    """Test double: an NLU that always finds one intent."""
+
+    def __init__(self, intent: str, confidence: float = 0.93) -> None:
+        self.intent = Intent(intent, confidence)
+
+    async def understand(self, text: str) -> Intent | None:
+        return self.intent
+
+
+async def test_an_nlu_intent_opens_the_module(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace, nlu=FixedNlu("job_offers")) as c:
+        await start_in(c, "ana")
+        result = await c.send("ana", "me ofrecieron trabajo en argentina es seguro?")
+    assert result["understood"] == {"via": "nlu", "intent": "job_offers", "confidence": 0.93}
+    assert texts(result) and "Seguir" in titles(result)
+
+
+async def test_an_urgent_nlu_intent_raises_an_urgent_ticket(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace, nlu=FixedNlu("urgent_trafficking", 0.5)) as c:
+        await start_in(c, "ana")
+        result = await c.send("ana", "una frase que ninguna regla conoce")
+    assert result["understood"]["via"] == "nlu" and result["handoff"]["priority"] == "urgent"
+
+
+async def test_a_repeated_delivery_is_answered_once(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        first = await c.send("ana", "hola", external_id="SM123")
+        again = await c.send("ana", "hola", external_id="SM123")
+    assert first["replies"] and not again["replies"] and again["duplicate"]
+
+
+async def test_two_fast_messages_of_one_user_do_not_race(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        await c.send("ana", "hola")
+        await c.send("ana", choice="lang:es")
+        results = await asyncio.gather(c.send("ana", "1"), c.send("ana", "1"))
+    vias = sorted(r["understood"]["via"] for r in results)
+    assert vias == ["number", "number"], "each message was applied on the state the other left"
+
+
+async def test_urgent_message_gets_safety_reply_and_ticket_even_at_first_contact(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        result = await c.send("lucia", "me tienen encerrada y no me dejan salir")
+        ticket = result["handoff"]
+        assert ticket and ticket["priority"] == "urgent"
+        assert result["understood"]["via"] == "urgent_rule"
+        assert any("110" in t for t in texts(result))
+        # While the ticket is open the bot stays quiet and relays; no second safety message.
+        relay = await c.send("lucia", "estoy en un cuarto")
+        assert relay["understood"]["via"] == "relay" and relay["replies"] == []
+        transcript = await c.handoff.transcript(ticket["ticket"])
+    assert [m["from"] for m in transcript][-1] == "user"
+
+
+async def test_bot_resumes_after_the_ticket_is_closed(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        await start_in(c, "ana")
+        asked = await c.send("ana", "persona")
+        assert asked["handoff"]["priority"] == "normal"
+        await c.handoff.queue.close(asked["handoff"]["ticket"], "counselor-1")
+        menu = await c.send("ana", "menu")
+    assert menu["understood"]["via"] == "command" and titles(menu)
+
+
+async def test_delete_my_data_asks_then_forgets_everything(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        await start_in(c, "ana", "qu")
+        confirm = await c.send("ana", "borrar")
+        done = await c.send("ana", choice=payload_of(confirm, "Arí"))
+        assert done["replies"]
+        after = await c.send("ana", "hola")
+    assert titles(after) == ["Español", "Runasimi", "Aymar aru"], "a new first contact"
+    keys = [k async for k in redis.scan_iter(match=f"{namespace}:u:{Chat.key('ana')}:*")]
+    assert len(keys) == 1  # only the state of the new first contact
+
+
+async def test_huge_messages_stickers_and_stale_buttons_get_a_clear_answer(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        await start_in(c, "ana")
+        huge = await c.send("ana", "hola " * 10_000)
+        stale = await c.send("ana", choice="f:no_such_flow:x:0")
+        sticker = await c.pipeline.handle(Incoming(channel="telegram", address="ana", user_key=Chat.key("ana"),
+                                                   external_id="st-1", media=()))
+    assert huge["replies"] and stale["replies"] and stale["understood"]["via"] == "fallback"
+    assert sticker.replies and "texto" in sticker.replies[0].text
+
+
+async def test_the_reply_address_is_kept_only_encrypted(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        await c.send("+59170000001", "hola")
+        book = c.pipeline.addresses
+        assert book is not None
+        assert await book.get(Chat.key("+59170000001")) == ("simulator", "+59170000001")
+    dump = [await redis.get(k) async for k in redis.scan_iter(match=f"{namespace}:*")
+            if await redis.type(k) == "string"]
+    assert not any("59170000001" in str(v) for v in dump), "no plain address in Redis"
