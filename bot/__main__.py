@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.action == "evaluate":
                 from bot.nlu.evaluate import main as evaluate
 
-                return evaluate(ROOT)
+                return int(evaluate(ROOT))
             return subprocess.call(["bash", str(ROOT / "scripts" / "rasa.sh"), args.action])
     except DataError as exc:
         print("The content or flow files have problems; the bot cannot start:\n", file=sys.stderr)

@@ -11,11 +11,11 @@ import math
 import time
 from collections.abc import Callable
 
-from bot.handoff.queue import TicketQueue, estimated_wait
 from redis.asyncio import Redis
 
 from bot.core.ports import WaitEstimate
 from bot.core.types import HandoffInfo, Incoming
+from bot.handoff.queue import TicketQueue, estimated_wait
 
 TRANSCRIPT_MAX = 200
 SHIFT_HEARTBEAT_SECONDS = 120

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.nlu.client import RasaClient, accept
-
 from bot.core.ports import Intent
+from bot.nlu.client import RasaClient, accept
 
 
 class RasaUnderstander:
