@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/env.sh
 bash scripts/redis.sh
 .venv/bin/python -m bot content check
-if [ "${NLU:-on}" != "off" ]; then
+if [ "${NLU:-on}" != "off" ] && [ -f nlu/config.yml ]; then
   if bash scripts/rasa.sh install && bash scripts/rasa.sh train && bash scripts/rasa.sh serve --background; then
     export RASA_URL="${RASA_URL:-http://127.0.0.1:${RASA_PORT:-5005}}"
     export RASA_TOKEN="${RASA_TOKEN:-$(cat .run/rasa-token)}"

@@ -7,7 +7,7 @@ bash scripts/redis.sh
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy (strict on bot/)"; .venv/bin/mypy
 echo "== content check (warnings fail)"; .venv/bin/python -m bot content check --strict
-if [ "${NLU:-on}" != "off" ]; then
+if [ "${NLU:-on}" != "off" ] && [ -f nlu/config.yml ]; then
   echo "== Rasa: install, train, serve"
   bash scripts/rasa.sh install
   bash scripts/rasa.sh train

@@ -18,6 +18,14 @@ from redis.asyncio import Redis
 from tests.chat import chat
 
 GOLDEN = Path(__file__).parent / "golden"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line texts as readable `|` blocks."""
+
+
+_Dumper.add_representer(
+    str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None))
 SCENARIOS = sorted(GOLDEN.glob("*.yml"))
 
 
@@ -71,4 +79,5 @@ async def test_golden_conversation(path: Path, redis: Redis, namespace: str, req
                 assert got == turn["expect"], f"{path.name}, turn {number} ({turn['send']})"
             previous = result
     if update:
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+        path.write_text(yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120),
+                        encoding="utf-8")

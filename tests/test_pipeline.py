@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.nlu.client import RasaClient
 from redis.asyncio import Redis
 
 from bot.core.ports import Intent
 from bot.core.types import Incoming
+from bot.nlu.client import RasaClient
 from bot.nlu.understander import RasaUnderstander
 from tests.chat import Chat, chat, payload_of, texts, titles
 
@@ -28,7 +28,7 @@ async def test_first_contact_offers_the_three_languages(redis: Redis, namespace:
 
 async def test_a_clearly_quechua_first_message_preselects_quechua_but_asks(redis: Redis, namespace: str) -> None:
     async with chat(redis, namespace) as c:
-        first = await c.send("rosa", "imaynallam kachkanki, yanapaway")
+        first = await c.send("rosa", "imaynallam kachkanki, allinllachu")
         assert titles(first)[0] == "Runasimi"
         assert "Runasimi" in texts(first)[0]
         assert first["lang"] == "es", "nothing is chosen until the user confirms"
@@ -81,7 +81,7 @@ async def test_rasa_unreachable_changes_nothing_for_buttons_and_numbers(redis: R
     async with chat(redis, namespace, nlu=down) as c:
         menu = await start_in(c, "ana")
         free = await c.send("ana", "me ofrecieron trabajo en argentina es seguro?")
-        number = await c.send("ana", "3")
+        number = await c.send("ana", "1")
     await down.aclose()
     assert free["understood"]["via"] == "fallback" and titles(free) == titles(menu)
     assert number["understood"]["via"] == "number" and texts(number)
@@ -98,10 +98,10 @@ class FixedNlu:
 
 
 async def test_an_nlu_intent_opens_the_module(redis: Redis, namespace: str) -> None:
-    async with chat(redis, namespace, nlu=FixedNlu("job_offers")) as c:
+    async with chat(redis, namespace, nlu=FixedNlu("grooming")) as c:
         await start_in(c, "ana")
         result = await c.send("ana", "me ofrecieron trabajo en argentina es seguro?")
-    assert result["understood"] == {"via": "nlu", "intent": "job_offers", "confidence": 0.93}
+    assert result["understood"] == {"via": "nlu", "intent": "grooming", "confidence": 0.93}
     assert texts(result) and "Seguir" in titles(result)
 
 
@@ -160,8 +160,8 @@ async def test_delete_my_data_asks_then_forgets_everything(redis: Redis, namespa
         assert done["replies"]
         after = await c.send("ana", "hola")
     assert titles(after) == ["Español", "Runasimi", "Aymar aru"], "a new first contact"
-    keys = [k async for k in redis.scan_iter(match=f"{namespace}:u:{Chat.key('ana')}:*")]
-    assert len(keys) == 1  # only the state of the new first contact
+    state = await c.pipeline.store.load(Chat.key("ana"))
+    assert state is not None and state.lang is None and state.vars == {}, "nothing of the old conversation"
 
 
 async def test_huge_messages_stickers_and_stale_buttons_get_a_clear_answer(redis: Redis, namespace: str) -> None:

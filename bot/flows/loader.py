@@ -157,12 +157,12 @@ def _read_option(path: Path, step_id: str, kind: str, item: Any, line: int) -> t
                                   "write e.g. 'set: {audience: young}'")]
         return Option(str(item["label"]), goto=_opt(item, "goto"), flow=_opt(item, "flow"),
                       action=_opt(item, "action"),
-                      set=tuple((str(k), str(v)) for k, v in set_values.items())), []
+                      set=tuple((str(k), str(v)) for k, v in set_values.items()), line=line), []
     if "feedback" not in item:
         return None, [Problem(path, line, f"an answer in quiz '{step_id}' has no feedback",
                               "add 'feedback: <content key>' so every answer gets a reply")]
     return Option(str(item["label"]), correct=bool(item.get("correct", False)),
-                  feedback=str(item["feedback"])), []
+                  feedback=str(item["feedback"]), line=line), []
 
 
 def _check_references(flowset: FlowSet, content_keys: set[str] | None) -> list[Problem]:
@@ -196,8 +196,9 @@ def _check_references(flowset: FlowSet, content_keys: set[str] | None) -> list[P
             if step.type in WAITING_TYPES and not step.options:
                 continue
             for option in step.options:
-                check_step(option.goto, step.line, f"a choice of '{step.id}'")
-                check_flow(option.flow, step.line, f"a choice of '{step.id}'")
-                check_key(option.label, step.line)
-                check_key(option.feedback, step.line)
+                line = option.line or step.line
+                check_step(option.goto, line, f"a choice of '{step.id}'")
+                check_flow(option.flow, line, f"a choice of '{step.id}'")
+                check_key(option.label, line)
+                check_key(option.feedback, line)
     return problems

@@ -22,6 +22,7 @@ class Option:
     set: tuple[tuple[str, str], ...] = ()
     correct: bool = False
     feedback: str | None = None
+    line: int = 0
 
 
 @dataclass(frozen=True)
