@@ -9,8 +9,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.nlu.langid import LanguageIdentifier
-from bot.safety.rules import UrgentRules
 from redis.asyncio import Redis
 
 from bot.channels.simulator import to_json
@@ -20,6 +18,8 @@ from bot.core.ports import Understander
 from bot.core.privacy import user_key
 from bot.core.types import Channel, Incoming
 from bot.handoff.service import RedisHandoff
+from bot.nlu.langid import LanguageIdentifier
+from bot.safety.rules import UrgentRules
 from bot.store.addresses import AddressBook
 from bot.store.state import StateStore
 
