@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="drive simulated users through the pipeline on real Redis")
     bench.add_argument("--users", type=int, default=200)
     bench.add_argument("--messages", type=int, default=20000)
-    bench.add_argument("--concurrency", type=int, default=64)
+    bench.add_argument("--concurrency", type=int, default=4, help="users in flight per process")
     bench.add_argument("--workers", type=int, default=2, help="bot processes sharing one Redis")
     nlu = sub.add_parser("nlu", help="train, serve or evaluate the Rasa model")
     nlu.add_argument("action", choices=["install", "train", "serve", "evaluate"])
