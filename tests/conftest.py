@@ -15,7 +15,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*.yml from the bot's answers")
+    parser.addoption("--update", "--update-golden", action="store_true", dest="update_golden",
+                     help="rewrite tests/golden/*.yml from the bot's answers")
 
 
 @pytest.fixture

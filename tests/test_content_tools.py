@@ -156,3 +156,33 @@ def test_content_check_command_names_file_and_line(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert f"{broken}:5: error: review status 'listo' is not known" in run.stdout
     assert "how to fix:" in run.stdout
+
+
+def test_channel_limits_are_checked_with_file_and_line(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    qu = root / "content" / "qu" / "main.yml"
+    qu.write_text(qu.read_text().replace('"Qatipay"', '"Qatipay, qatipay, qatipaychik"'), encoding="utf-8")
+    es = root / "content" / "es" / "main.yml"
+    es.write_text(es.read_text().replace('"Hola. ¿Listo?"', '"' + "Hola. " * 300 + '"'), encoding="utf-8")
+    flow = root / "flows" / "main.yml"
+    flow.write_text(flow.read_text().replace("hello", "a_very_long_step_name_that_nobody_should_use_here"))
+    _, problems = Bundle.load_with_problems(root / "content", root / "flows")
+    title = next(p for p in problems if "'m.next' has 29 characters in qu" in p.what)
+    assert title.file == qu and title.line == 5
+    body = next(p for p in problems if "'m.hello' in es is" in p.what)
+    assert body.file == es and "1600" in body.fix
+    assert any("longer than Telegram's 64 bytes" in p.what and p.file == flow for p in problems)
+
+
+def test_simulate_command_speaks_json_lines_and_survives_a_bad_line() -> None:
+    lines = ['{"user": "ana", "text": "hola"}', "not json", '{"user": "ana", "choice": "lang:ay"}',
+             '{"user": "ana", "text": " 1 ", "channel": "whatsapp"}', '{"user": "ana"}']
+    run = subprocess.run([sys.executable, "-m", "bot", "simulate", "--no-nlu"], input="\n".join(lines) + "\n",
+                         capture_output=True, text=True, cwd=ROOT, check=True, timeout=60)
+    out = [__import__("json").loads(line) for line in run.stdout.splitlines()]
+    assert len(out) == 5
+    assert [c["title"] for c in out[0]["replies"][0]["choices"]] == ["Español", "Runasimi", "Aymar aru"]
+    assert "error" in out[1] and "error" in out[4]
+    assert out[2]["lang"] == "ay" and out[2]["understood"]["via"] == "choice"
+    assert out[3]["understood"]["via"] == "number" and "\n1. " in out[3]["replies"][-1]["text"]
+    assert out[3]["handoff"] is None

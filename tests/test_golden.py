@@ -1,7 +1,7 @@
 """Golden conversations: YAML transcripts replayed through the pipeline on the real Redis.
 
 Each file in tests/golden/ is one scenario: what the user sends and what the bot should answer
-(texts, choices, language, how it understood). `pytest tests/test_golden.py --update-golden`
+(texts, choices, language, how it understood). `pytest tests/test_golden.py --update`
 rewrites the expectations from the bot's current answers; review the diff before committing.
 Clock and ticket ids are frozen or masked so transcripts are stable.
 """
@@ -64,7 +64,7 @@ def test_there_is_a_golden_scenario_per_language() -> None:
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 async def test_golden_conversation(path: Path, redis: Redis, namespace: str, request: pytest.FixtureRequest) -> None:
-    update = bool(request.config.getoption("--update-golden"))
+    update = bool(request.config.getoption("update_golden"))
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     async with chat(redis, namespace) as c:
         previous: dict[str, Any] | None = None
