@@ -168,7 +168,7 @@ def test_channel_limits_are_checked_with_file_and_line(tmp_path: Path) -> None:
     flow.write_text(flow.read_text().replace("hello", "a_very_long_step_name_that_nobody_should_use_here"))
     _, problems = Bundle.load_with_problems(root / "content", root / "flows")
     title = next(p for p in problems if "'m.next' has 29 characters in qu" in p.what)
-    assert title.file == qu and title.line == 5
+    assert title.file == qu and title.line == 6
     body = next(p for p in problems if "'m.hello' in es is" in p.what)
     assert body.file == es and "1600" in body.fix
     assert any("longer than Telegram's 64 bytes" in p.what and p.file == flow for p in problems)
