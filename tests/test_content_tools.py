@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -165,7 +166,8 @@ def test_channel_limits_are_checked_with_file_and_line(tmp_path: Path) -> None:
     es = root / "content" / "es" / "main.yml"
     es.write_text(es.read_text().replace('"Hola. ¿Listo?"', '"' + "Hola. " * 300 + '"'), encoding="utf-8")
     flow = root / "flows" / "main.yml"
-    flow.write_text(flow.read_text().replace("hello", "a_very_long_step_name_that_nobody_should_use_here"))
+    long_name = "a_very_long_step_name_that_nobody_should_ever_use_in_a_flow_file"
+    flow.write_text(re.sub(r"(?<!m\.)hello", long_name, flow.read_text()), encoding="utf-8")
     _, problems = Bundle.load_with_problems(root / "content", root / "flows")
     title = next(p for p in problems if "'m.next' has 29 characters in qu" in p.what)
     assert title.file == qu and title.line == 6
