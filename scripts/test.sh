@@ -12,6 +12,7 @@ if [ "${NLU:-on}" != "off" ] && [ -f nlu/config.yml ]; then
   bash scripts/rasa.sh install
   bash scripts/rasa.sh train
   bash scripts/rasa.sh serve --background
+  trap 'bash scripts/rasa.sh stop' EXIT
   export RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" RASA_TOKEN="$(cat .run/rasa-token)"
 fi
 echo "== pytest"

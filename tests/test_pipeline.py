@@ -184,3 +184,12 @@ async def test_the_reply_address_is_kept_only_encrypted(redis: Redis, namespace:
     dump = [await redis.get(k) async for k in redis.scan_iter(match=f"{namespace}:*")
             if await redis.type(k) == "string"]
     assert not any("59170000001" in str(v) for v in dump), "no plain address in Redis"
+
+
+async def test_writing_in_another_language_offers_to_switch(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        await start_in(c, "ana", "es")
+        offer = await c.send("ana", "imaynallam kachkanki allinllachu")
+        assert titles(offer) == ["Runasimi", "Español"] and "Runasimi" in texts(offer)[0]
+        switched = await c.send("ana", "1")
+    assert switched["lang"] == "qu"

@@ -145,6 +145,10 @@ class _Turn:
         intent = await p.nlu.understand(text) if p.nlu else None
         if intent is not None and await self._intent(intent.name, text):
             return Understood("nlu", intent.name, round(intent.confidence, 4))
+        switch = p.langid.is_clear(text, 0.97) if (p.langid and len(text.split()) >= 2) else None
+        if switch is not None and switch != self.state.lang:
+            self._offer_language(switch)  # they seem to write in another language: offer it
+            return Understood("fallback")
         self._not_understood()
         return Understood("fallback", intent.name if intent else None,
                           round(intent.confidence, 4) if intent else None)
@@ -243,6 +247,13 @@ class _Turn:
             text = self.bundle.catalog.text(guess, "language.confirm_detected", {"language": display_name(guess)})
         else:
             text = self.bundle.catalog.text("es", "language.ask")
+        self.out.append(Outgoing(text, choices))
+        self.state.pending = [c.payload for c in choices]
+
+    def _offer_language(self, lang: str) -> None:
+        current = self.lang
+        choices = (Choice(display_name(lang), f"lang:{lang}"), Choice(display_name(current), f"lang:{current}"))
+        text = self.bundle.catalog.text(lang, "language.confirm_detected", {"language": display_name(lang)})
         self.out.append(Outgoing(text, choices))
         self.state.pending = [c.payload for c in choices]
 
