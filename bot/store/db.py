@@ -1,0 +1,158 @@
+"""Counselor accounts, case records and the audit log (SQLAlchemy; SQLite by default, PostgreSQL in
+production). The schema is managed by Alembic migrations in bot/store/migrations.
+
+No message text and no phone number is stored here: cases hold the ticket, the user's keyed hash,
+language, channel, category, outcome and the counselor's note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, create_engine, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+ROLES = ("counselor", "supervisor", "admin")
+OUTCOMES = ("information_given", "referred_police", "referred_felcv", "referred_defensoria",
+            "referred_sos_digital", "no_response", "handback", "other")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Counselor(Base):
+    __tablename__ = "counselors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="counselor")
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(64), unique=True)
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("counselors.id"), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    ticket_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    detail: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+def upgrade(url: str) -> None:
+    """Run the Alembic migrations up to the newest version."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+class Store:
+    """The few queries the console needs; each call is short and synchronous (run in a thread)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def counselor(self, username: str) -> Counselor | None:
+        with Session(self.engine) as session:
+            return session.scalar(select(Counselor).where(Counselor.username == username))
+
+    def counselor_by_id(self, counselor_id: int) -> Counselor | None:
+        with Session(self.engine) as session:
+            return session.get(Counselor, counselor_id)
+
+    def add_counselor(self, username: str, display_name: str, password_hash: str, role: str) -> Counselor:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        with Session(self.engine, expire_on_commit=False) as session:
+            counselor = Counselor(username=username, display_name=display_name, password_hash=password_hash,
+                                  role=role)
+            session.add(counselor)
+            session.commit()
+            return counselor
+
+    def counselors(self) -> list[Counselor]:
+        with Session(self.engine) as session:
+            return list(session.scalars(select(Counselor).order_by(Counselor.username)))
+
+    def update_counselor(self, counselor_id: int, **values: object) -> None:
+        with Session(self.engine) as session:
+            counselor = session.get(Counselor, counselor_id)
+            if counselor is None:
+                return
+            for name, value in values.items():
+                setattr(counselor, name, value)
+            session.commit()
+
+    def audit(self, actor: str, action: str, ticket_id: str | None = None, detail: str | None = None) -> None:
+        with Session(self.engine) as session:
+            session.add(AuditEntry(actor=actor, action=action, ticket_id=ticket_id, detail=(detail or "")[:255]))
+            session.commit()
+
+    def audit_entries(self, ticket_id: str | None = None) -> list[AuditEntry]:
+        with Session(self.engine) as session:
+            query = select(AuditEntry).order_by(AuditEntry.id)
+            if ticket_id is not None:
+                query = query.where(AuditEntry.ticket_id == ticket_id)
+            return list(session.scalars(query))
+
+    def open_case(self, ticket_id: str, user_key: str, lang: str, channel: str, priority: str,
+                  category: str | None, counselor_id: int) -> None:
+        with Session(self.engine) as session:
+            case = session.scalar(select(Case).where(Case.ticket_id == ticket_id))
+            if case is None:
+                case = Case(ticket_id=ticket_id, user_key=user_key, lang=lang, channel=channel, priority=priority,
+                            category=category)
+                session.add(case)
+            case.claimed_by = counselor_id
+            session.commit()
+
+    def close_case(self, ticket_id: str, outcome: str, note: str) -> None:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
+        with Session(self.engine) as session:
+            case = session.scalar(select(Case).where(Case.ticket_id == ticket_id))
+            if case is None:
+                return
+            case.closed_at, case.outcome, case.note = utcnow(), outcome, note[:2000]
+            session.commit()
+
+    def case(self, ticket_id: str) -> Case | None:
+        with Session(self.engine) as session:
+            return session.scalar(select(Case).where(Case.ticket_id == ticket_id))
