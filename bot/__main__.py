@@ -43,8 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--messages", type=int, default=20000)
     bench.add_argument("--concurrency", type=int, default=4, help="users in flight per process")
     bench.add_argument("--workers", type=int, default=2, help="bot processes sharing one Redis")
+    sub.add_parser("counselor", help="counselor accounts: add | list | disable", add_help=False)
     nlu = sub.add_parser("nlu", help="train, serve or evaluate the Rasa model")
     nlu.add_argument("action", choices=["install", "train", "serve", "evaluate"])
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["counselor"]:
+        from bot.handoff.cli import main as counselor_main
+
+        return counselor_main(argv[1:])
     args = parser.parse_args(argv)
 
     try:

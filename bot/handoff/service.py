@@ -40,8 +40,8 @@ class RedisHandoff:
                           trigger: str | None, summary: str) -> tuple[HandoffInfo, WaitEstimate]:
         ticket, _created = await self.queue.open(msg.user_key, priority=priority, lang=lang, channel=msg.channel,
                                                  category=category, trigger=trigger)
-        await self._record(ticket.id, "bot", f"[{summary}]")
-        await self._record(ticket.id, "user", msg.text or "", [m.kind for m in msg.media])
+        await self.record(ticket.id, "bot", f"[{summary}]")
+        await self.record(ticket.id, "user", msg.text or "", [m.kind for m in msg.media])
         info = HandoffInfo(ticket.id, "urgent" if ticket.priority == "urgent" else "normal")
         return info, await self._wait(ticket.id)
 
@@ -50,7 +50,7 @@ class RedisHandoff:
         return ticket is not None and ticket.status != "closed"
 
     async def relay(self, ticket_id: str, msg: Incoming) -> None:
-        await self._record(ticket_id, "user", msg.text or "", [m.kind for m in msg.media])
+        await self.record(ticket_id, "user", msg.text or "", [m.kind for m in msg.media])
 
     async def forget_user(self, user_key: str) -> None:
         ticket = await self.queue.open_for_user(user_key)
@@ -76,7 +76,8 @@ class RedisHandoff:
         seconds = estimated_wait(position, await self.counselors_on_shift())
         return WaitEstimate(None if seconds is None else max(1, math.ceil(seconds / 60)))
 
-    async def _record(self, ticket_id: str, who: str, text: str, media: list[str] | None = None) -> None:
+    async def record(self, ticket_id: str, who: str, text: str, media: list[str] | None = None) -> None:
+        """Append to the ticket's transcript (bounded, expires with the retention period)."""
         key = self._transcript_key(ticket_id)
         item = json.dumps({"from": who, "text": text[:4000], "media": media or [], "at": self.clock()})
         async with self.redis.pipeline(transaction=True) as pipe:

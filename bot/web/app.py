@@ -6,19 +6,24 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from bot.channels.outbox import OutboxWorker, SimulatorSender
 from bot.channels.simulator import BadLine, Simulator
 from bot.config import Settings
 from bot.core.privacy import user_key
 from bot.core.reload import ContentWatcher
 from bot.runtime import Runtime, build_runtime
+from bot.store.db import Store, make_engine, upgrade
+from bot.web.console import console_routes
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -29,14 +34,17 @@ def create_app(settings: Settings, *, namespace: str | None = None) -> Starlette
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = await build_runtime(settings, namespace=namespace)
         app.state.runtime = runtime
+        await asyncio.to_thread(upgrade, settings.database_url)
+        app.state.db = Store(make_engine(settings.database_url))
         app.state.simulator = Simulator(runtime)
         watcher = ContentWatcher(runtime.pipeline, settings.content_dir, settings.flows_dir)
-        reload_task = asyncio.create_task(watcher.run())
+        tasks = [asyncio.create_task(watcher.run()), asyncio.create_task(_deliver_simulator(runtime))]
         log.info("bot ready: namespace=%s nlu=%s", runtime.namespace, "on" if runtime.nlu else "off")
         try:
             yield
         finally:
-            reload_task.cancel()
+            for task in tasks:
+                task.cancel()
             await runtime.aclose()
 
     async def healthz(request: Request) -> Response:
@@ -90,7 +98,7 @@ def create_app(settings: Settings, *, namespace: str | None = None) -> Starlette
             items, _ = await pipe.execute()
         return JSONResponse({"messages": [json.loads(item) for item in items]})
 
-    routes = [Route("/healthz", healthz)]
+    routes: list[BaseRoute] = [Route("/healthz", healthz), *console_routes()]
     if settings.simulator_enabled:
         routes += [
             Route("/simulator", simulator_page),
@@ -99,3 +107,15 @@ def create_app(settings: Settings, *, namespace: str | None = None) -> Starlette
             Route("/simulator/api/inbox", simulator_inbox),
         ]
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _deliver_simulator(runtime: Runtime) -> None:
+    """Deliver outbox messages for simulated users (a counselor's replies) to the simulator page."""
+    worker = OutboxWorker(runtime.redis, runtime.namespace, "simulator",
+                          SimulatorSender(runtime.redis, runtime.namespace), None, consumer=secrets.token_hex(4))
+    while True:
+        try:
+            await worker.run_once(block_ms=1000)
+        except (ConnectionError, OSError, RedisError) as exc:
+            log.warning("simulator outbox: %s", type(exc).__name__)
+            await asyncio.sleep(1)

@@ -1,0 +1,153 @@
+"""The counselor console end to end through the ASGI app, on the real Redis and a real database."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis as redis_sync
+from argon2 import PasswordHasher
+from starlette.testclient import TestClient
+
+from bot.config import load_settings
+from bot.store.db import Store, make_engine, upgrade
+from bot.web.app import create_app
+from tests.conftest import REDIS_URL
+
+PASSWORD = "una-clave-larga-123"
+
+
+@pytest.fixture
+def app_client(tmp_path: Path) -> Iterator[tuple[TestClient, Store, str]]:
+    ns = f"test:{secrets.token_hex(6)}"
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    upgrade(url)
+    store = Store(make_engine(url))
+    for name, role in (("ana", "counselor"), ("bea", "counselor"), ("sara", "supervisor")):
+        store.add_counselor(name, name.title(), PasswordHasher().hash(PASSWORD), role)
+    settings = load_settings(database_url=url, redis_url=REDIS_URL, rasa_url=None)
+    with TestClient(create_app(settings, namespace=ns), base_url="http://testserver") as client:
+        yield client, store, ns
+    plain = redis_sync.Redis.from_url(REDIS_URL)
+    keys = list(plain.scan_iter(match=f"{ns}:*", count=500))
+    if keys:
+        plain.delete(*keys)
+    plain.close()
+
+
+def login(client: TestClient, username: str) -> str:
+    response = client.post("/console/api/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    assert "httponly" in response.headers["set-cookie"].lower() and "samesite=strict" in response.headers[
+        "set-cookie"].lower()
+    return str(response.json()["csrf"])
+
+
+def switch_to(client: TestClient, username: str) -> str:
+    """Log in as someone else on the same client (same event loop as the app's connections)."""
+    client.cookies.clear()
+    return login(client, username)
+
+
+def user_says(client: TestClient, user: str, text: str) -> dict[str, object]:
+    response = client.post("/simulator/api/message", content=json.dumps({"user": user, "text": text}))
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def test_every_console_page_and_api_refuses_strangers(app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, _ = app_client
+    for path in ("/console/api/queue", "/console/api/events", "/console/api/canned", "/console/api/tickets/x"):
+        assert client.get(path).status_code == 401, path
+    for action in ("claim", "reply", "transfer", "close", "handback"):
+        assert client.post(f"/console/api/tickets/x/{action}", json={}).status_code == 401, action
+    assert client.post("/console/api/logout", json={}).status_code == 401
+    client.cookies.set("sb_console", "forged-session-id", path="/console")
+    assert client.get("/console/api/queue").status_code == 401, "an unknown session id is refused"
+    client.cookies.clear()
+    response = client.get("/console", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/console/login"
+
+
+def test_five_wrong_passwords_lock_the_account(app_client: tuple[TestClient, Store, str]) -> None:
+    client, store, _ = app_client
+    for _ in range(5):
+        assert client.post("/console/api/login", json={"username": "bea", "password": "nope"}).status_code == 401
+    locked = client.post("/console/api/login", json={"username": "bea", "password": PASSWORD})
+    assert locked.status_code == 423
+    assert [e.action for e in store.audit_entries()].count("login_failed") == 5
+
+
+def test_a_counselor_takes_an_urgent_case_replies_and_closes_it(app_client: tuple[TestClient, Store, str]) -> None:
+    client, store, _ = app_client
+    first = user_says(client, "lucia", "me tienen encerrada y no me dejan salir")
+    ticket = first["handoff"]["ticket"]  # type: ignore[index]
+    csrf = login(client, "ana")
+
+    queue = client.get("/console/api/queue").json()
+    waiting = queue["waiting"][0]
+    assert waiting["id"] == ticket and waiting["priority"] == "urgent" and waiting["category"] == "trafficking"
+    assert "lucia" not in json.dumps(queue), "no address in the console"
+    with client.stream("GET", "/console/api/events") as events:
+        lines = []
+        for line in events.iter_lines():
+            lines.append(line)
+            if line.startswith("data:"):
+                break
+    assert "event: queue" in lines and ticket in lines[-1]
+
+    assert client.post(f"/console/api/tickets/{ticket}/claim").status_code == 403, "no CSRF token"
+    assert client.post(f"/console/api/tickets/{ticket}/claim", headers={"X-CSRF-Token": csrf}).status_code == 200
+
+    ana_cookies = dict(client.cookies)
+    bea_csrf = switch_to(client, "bea")
+    assert client.post(f"/console/api/tickets/{ticket}/claim", headers={"X-CSRF-Token": bea_csrf}).status_code == 409
+    assert client.get(f"/console/api/tickets/{ticket}").status_code == 409, "not hers to read"
+    client.cookies.clear()
+    client.cookies.update(ana_cookies)
+
+    detail = client.get(f"/console/api/tickets/{ticket}").json()
+    assert any(m["from"] == "user" and "encerrada" in m["text"] for m in detail["transcript"])
+
+    sent = client.post(f"/console/api/tickets/{ticket}/reply", headers={"X-CSRF-Token": csrf},
+                       json={"text": "Hola, soy Ana. ¿Estás en un lugar seguro?"})
+    assert sent.status_code == 200
+    inbox: list[dict[str, object]] = []
+    deadline = time.monotonic() + 5
+    while not inbox and time.monotonic() < deadline:
+        inbox = client.get("/simulator/api/inbox", params={"user": "lucia"}).json()["messages"]
+        time.sleep(0.1)
+    assert [m["text"] for m in inbox] == ["Hola, soy Ana. ¿Estás en un lugar seguro?"]
+
+    answer = user_says(client, "lucia", "si, estoy en el baño")
+    assert answer["replies"] == [] and answer["understood"]["via"] == "relay"  # type: ignore[index]
+    detail = client.get(f"/console/api/tickets/{ticket}").json()
+    assert detail["transcript"][-1] == {**detail["transcript"][-1], "from": "user", "text": "si, estoy en el baño"}
+
+    closed = client.post(f"/console/api/tickets/{ticket}/close", headers={"X-CSRF-Token": csrf},
+                         json={"outcome": "referred_police", "note": "llamó al 110"})
+    assert closed.status_code == 200
+    case = store.case(ticket)
+    assert case is not None and case.outcome == "referred_police" and case.closed_at is not None
+    actions = [e.action for e in store.audit_entries(ticket)]
+    assert actions[:2] == ["claim", "view"] and "reply" in actions and actions[-1] == "close"
+
+    back = user_says(client, "lucia", "hola")
+    assert back["understood"]["via"] != "relay" and back["replies"], "the bot answers again"
+
+
+def test_supervisor_sees_everyone_and_a_transfer_moves_the_case(app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, _ = app_client
+    ticket = user_says(client, "rosa", "persona")["handoff"]["ticket"]  # type: ignore[index]
+    csrf = login(client, "ana")
+    client.post(f"/console/api/tickets/{ticket}/claim", headers={"X-CSRF-Token": csrf})
+    moved = client.post(f"/console/api/tickets/{ticket}/transfer", headers={"X-CSRF-Token": csrf}, json={"to": "bea"})
+    assert moved.status_code == 200
+    assert client.get("/console/api/queue").json()["claimed"] == [], "ana no longer holds it"
+    switch_to(client, "sara")
+    claimed = client.get("/console/api/queue").json()["claimed"]
+    assert [(t["id"], t["claimed_by"]) for t in claimed] == [(ticket, "bea")]
