@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -58,11 +59,12 @@ class Chat:
         self.pipeline = pipeline
         self.handoff = handoff
         self._ids = itertools.count(1)
+        self._run = secrets.token_hex(4)  # platform ids are unique across bot processes too
 
     async def send(self, user: str, text: str | None = None, *, choice: str | None = None,
                    channel: Channel = "simulator", external_id: str | None = None) -> dict[str, Any]:
         msg = Incoming(channel=channel, address=user, user_key=self.key(user),
-                       external_id=external_id or f"t-{next(self._ids)}", text=text, choice=choice)
+                       external_id=external_id or f"t-{self._run}-{next(self._ids)}", text=text, choice=choice)
         reply = await self.pipeline.handle(msg)
         result = to_json(user, channel, reply)
         result["duplicate"] = reply.duplicate
