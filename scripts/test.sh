@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/env.sh
 bash scripts/redis.sh
+bash scripts/browser.sh
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy (strict on bot/)"; .venv/bin/mypy
 echo "== content check (warnings fail)"; .venv/bin/python -m bot content check --strict
