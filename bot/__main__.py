@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--concurrency", type=int, default=4, help="users in flight per process")
     bench.add_argument("--workers", type=int, default=2, help="bot processes sharing one Redis")
     sub.add_parser("counselor", help="counselor accounts: add | list | disable", add_help=False)
+    tg = sub.add_parser("telegram", help="register or remove the Telegram webhook, or show its state")
+    tg.add_argument("action", choices=["set-webhook", "delete-webhook", "info"])
     nlu = sub.add_parser("nlu", help="train, serve or evaluate the Rasa model")
     nlu.add_argument("action", choices=["install", "train", "serve", "evaluate"])
     argv = sys.argv[1:] if argv is None else argv
@@ -59,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs request URLs (the Telegram token is in them); twilio logs request bodies (numbers, text).
+    for noisy in ("httpx", "httpcore", "twilio", "telegram", "aiohttp"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
     try:
         if args.command == "serve":
@@ -72,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_bench(settings, users=args.users, messages=args.messages,
                              concurrency=args.concurrency, workers=args.workers)
+        if args.command == "telegram":
+            return asyncio.run(_telegram(settings, args.action))
         if args.command == "nlu":
             if args.action == "evaluate":
                 from bot.nlu.evaluate import main as evaluate
@@ -133,6 +140,34 @@ def _serve(settings: object, host: str | None, port: int | None) -> int:
           flush=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower(),
                 access_log=False)
+    return 0
+
+
+async def _telegram(settings: object, action: str) -> int:
+    """Point Telegram at PUBLIC_BASE_URL/webhooks/telegram with the secret token (or undo it)."""
+    from bot.channels.telegram import ALLOWED_UPDATES, make_bot
+    from bot.config import Settings
+
+    assert isinstance(settings, Settings)
+    if not settings.telegram_token:
+        print("Set TELEGRAM_TOKEN first (from @BotFather).", file=sys.stderr)
+        return 2
+    async with make_bot(settings.telegram_token, settings.telegram_api_base) as bot:
+        if action == "set-webhook":
+            if not settings.public_base_url.startswith("https://") or not settings.telegram_webhook_secret:
+                print("Telegram needs an https PUBLIC_BASE_URL and a TELEGRAM_WEBHOOK_SECRET.", file=sys.stderr)
+                return 2
+            url = settings.public_url("/webhooks/telegram")
+            await bot.set_webhook(url, secret_token=settings.telegram_webhook_secret,
+                                  allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+            print(f"Telegram now sends updates to {url}")
+        elif action == "delete-webhook":
+            await bot.delete_webhook()
+            print("Webhook removed: use TELEGRAM_MODE=polling, or set it again.")
+        else:
+            info = await bot.get_webhook_info()
+            print(f"url={info.url or '-'} pending={info.pending_update_count} "
+                  f"last_error={info.last_error_message or '-'}")
     return 0
 
 

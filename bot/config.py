@@ -39,13 +39,27 @@ class Settings(BaseSettings):
     content_dir: Path = ROOT / "content"
     flows_dir: Path = ROOT / "flows"
 
+    run_workers: bool = True
+    queue_lease_seconds: int = Field(30, ge=2, le=600)
+    outbox_max_attempts: int = Field(8, ge=1, le=20)
+
     telegram_token: str | None = None
-    telegram_webhook_secret: str | None = None
+    telegram_mode: str = Field("webhook", pattern="^(webhook|polling)$")
+    telegram_webhook_secret: str | None = Field(None, pattern=r"^[A-Za-z0-9_\-]{16,256}$")
     telegram_api_base: str = "https://api.telegram.org/bot"
+    telegram_global_rate: float = Field(30.0, gt=0, le=1000)
+    telegram_chat_rate: float = Field(1.0, gt=0, le=100)
+
+    oncall_telegram_chat_id: int | None = None
+    oncall_alert_minutes: float = Field(5.0, ge=0, le=240)
+
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_whatsapp_from: str | None = None
     twilio_api_base: str | None = None
+    twilio_template_sid: str | None = None
+    twilio_status_callbacks: bool = True
+    whatsapp_rate: float = Field(10.0, gt=0, le=1000)
 
     log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
@@ -55,6 +69,24 @@ class Settings(BaseSettings):
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
+
+    @field_validator("telegram_token", "telegram_webhook_secret", "twilio_account_sid", "twilio_auth_token",
+                     "twilio_whatsapp_from", "twilio_api_base", "twilio_template_sid", "oncall_telegram_chat_id",
+                     mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_token)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.twilio_account_sid)
+
+    def public_url(self, path: str) -> str:
+        return self.public_base_url.rstrip("/") + path
 
     @field_validator("rasa_url")
     @classmethod
@@ -75,6 +107,16 @@ def load_settings(**overrides: object) -> Settings:
             lines.append(f"  {name}: {err['msg']} (got {err.get('input')!r})")
         raise SettingsError("Bad settings in the environment or .env:\n" + "\n".join(lines)
                             + "\nSee .env.example for every setting and its allowed values.") from None
+    if settings.telegram_enabled and settings.telegram_mode == "webhook" and not settings.telegram_webhook_secret:
+        raise SettingsError("TELEGRAM_WEBHOOK_SECRET is required in webhook mode (16+ letters, digits, _ or -), "
+                            "or set TELEGRAM_MODE=polling for local use.")
+    if settings.oncall_telegram_chat_id is not None and not settings.telegram_enabled:
+        raise SettingsError("ONCALL_TELEGRAM_CHAT_ID needs TELEGRAM_TOKEN: the alert is sent by the bot.")
+    twilio = [settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_whatsapp_from]
+    if any(twilio) and not all(twilio):
+        raise SettingsError("WhatsApp needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM together.")
+    if settings.whatsapp_enabled and not settings.public_base_url.startswith(("http://", "https://")):
+        raise SettingsError("PUBLIC_BASE_URL must be the https address Twilio calls (it signs that exact URL).")
     if settings.environment == "production" and settings.simulator_enabled:
         raise SettingsError("SIMULATOR_ENABLED must be false in production: the simulator page has no login.")
     if settings.environment == "production" and DEV_PEPPER in (settings.user_key_pepper, settings.address_key):

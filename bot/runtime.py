@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from bot.channels.outbox import Outbox
 from bot.config import Settings
 from bot.core.bundle import Bundle
 from bot.core.pipeline import Pipeline
@@ -28,6 +29,8 @@ class Runtime:
     pipeline: Pipeline
     handoff: RedisHandoff
     nlu: RasaUnderstander | None
+    addresses: AddressBook
+    outbox: Outbox
 
     async def aclose(self) -> None:
         if self.nlu is not None:
@@ -48,6 +51,8 @@ async def build_runtime(settings: Settings, *, namespace: str | None = None, use
 
         nlu = RasaUnderstander(RasaClient(settings.rasa_url, settings.rasa_token, timeout=settings.rasa_timeout))
     root = settings.content_dir.parent
+    addresses = AddressBook(redis, ns, settings.address_key, ttl_seconds=settings.state_ttl_days * 86400)
+    outbox = Outbox(redis, ns, addresses)
     pipeline = Pipeline(
         store=StateStore(redis, ns, ttl_seconds=settings.state_ttl_days * 86400),
         bundle=bundle,
@@ -55,6 +60,7 @@ async def build_runtime(settings: Settings, *, namespace: str | None = None, use
         urgent=UrgentRules.load(settings.content_dir),
         nlu=nlu,
         langid=LanguageIdentifier.from_project(root),
-        addresses=AddressBook(redis, ns, settings.address_key, ttl_seconds=settings.state_ttl_days * 86400),
+        addresses=addresses,
+        outbox=outbox,
     )
-    return Runtime(settings, ns, redis, pipeline, handoff, nlu)
+    return Runtime(settings, ns, redis, pipeline, handoff, nlu, addresses, outbox)

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/env.sh
 bash scripts/redis.sh
 bash scripts/browser.sh
+bash scripts/prism.sh install
+export PRISM_BIN="$(bash scripts/prism.sh path)"
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy (strict on bot/)"; .venv/bin/mypy
 echo "== content check (warnings fail)"; .venv/bin/python -m bot content check --strict
@@ -17,4 +19,6 @@ if [ "${NLU:-on}" != "off" ] && [ -f nlu/config.yml ]; then
   export RASA_URL="http://127.0.0.1:${RASA_PORT:-5005}" RASA_TOKEN="$(cat .run/rasa-token)"
 fi
 echo "== pytest"
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# Bounded as a whole too: on a hang after the last test, SIGABRT makes faulthandler print every thread's stack.
+timeout --signal=ABRT --kill-after=60 "${PYTEST_TIME_LIMIT:-1800}" \
+  .venv/bin/python -X faulthandler -m pytest -q -p no:cacheprovider --durations=10 "$@"

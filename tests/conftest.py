@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import redis as redis_sync
 from redis.asyncio import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,3 +38,23 @@ async def namespace(redis: Redis) -> AsyncIterator[str]:
     keys = [k async for k in redis.scan_iter(match=f"{ns}:*", count=500)]
     if keys:
         await redis.delete(*keys)
+
+
+def drop_namespace(ns: str) -> None:
+    """Delete every Redis key of a test's namespace (for tests that run the app in a TestClient)."""
+    plain = redis_sync.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(plain.scan_iter(match=f"{ns}:*", count=500))
+        if keys:
+            plain.delete(*keys)
+    finally:
+        plain.close()
+
+
+def inbox_length(ns: str, user: str) -> int:
+    """Messages of one user waiting in the inbox (tests that run the webhooks without workers)."""
+    plain = redis_sync.Redis.from_url(REDIS_URL)
+    try:
+        return int(plain.llen(f"{ns}:mq:in:u:{user}"))
+    finally:
+        plain.close()

@@ -151,3 +151,17 @@ def test_supervisor_sees_everyone_and_a_transfer_moves_the_case(app_client: tupl
     switch_to(client, "sara")
     claimed = client.get("/console/api/queue").json()["claimed"]
     assert [(t["id"], t["claimed_by"]) for t in claimed] == [(ticket, "bea")]
+
+
+def test_supervisors_see_failed_deliveries_and_counselors_do_not(app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, ns = app_client
+    plain = redis_sync.Redis.from_url(REDIS_URL)
+    plain.rpush(f"{ns}:outbox:failed", json.dumps({"channel": "telegram", "user": "ab12cd34ef56", "entry": "e1",
+                                                   "reason": "telegram: the user blocked the bot",
+                                                   "failed_at": time.time()}))
+    plain.close()
+    login(client, "ana")
+    assert "failed_deliveries" not in client.get("/console/api/queue").json()
+    switch_to(client, "sara")
+    failed = client.get("/console/api/queue").json()["failed_deliveries"]
+    assert [(f["channel"], f["reason"]) for f in failed] == [("telegram", "telegram: the user blocked the bot")]

@@ -6,6 +6,7 @@ Order: dedup → state under a per-user lock → handoff relay → urgent rules 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from bot.content.languages import LANGS, display_name
 from bot.core.bundle import Bundle
 from bot.core.conversation import Conversation
-from bot.core.ports import Handoff, LanguageGuesser, Understander, UrgentDetector
+from bot.core.ports import Handoff, LanguageGuesser, OutboxPort, Understander, UrgentDetector
 from bot.core.text import MAX_TEXT_CHARS, fold, menu_number
 from bot.core.types import Choice, HandoffInfo, Incoming, Outgoing, Reply, Understood
 from bot.flows.engine import (
@@ -45,11 +46,15 @@ SAFETY_CATEGORIES = ("immediate_danger", "violence", "sexual_violence", "traffic
                      "image_threat", "self_harm", "missing_person")
 
 
+class LockLost(Exception):
+    """The turn took longer than the user's lock; it was not saved and must be redone."""
+
+
 class Pipeline:
     def __init__(self, *, store: StateStore, bundle: Bundle, handoff: Handoff,
                  urgent: UrgentDetector | None = None, nlu: Understander | None = None,
                  langid: LanguageGuesser | None = None, addresses: AddressBook | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 outbox: OutboxPort | None = None, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.bundle = bundle
         self.handoff = handoff
@@ -57,9 +62,14 @@ class Pipeline:
         self.nlu = nlu
         self.langid = langid
         self.addresses = addresses
+        self.outbox = outbox
         self.clock = clock
 
-    async def handle(self, msg: Incoming) -> Reply:
+    async def handle(self, msg: Incoming, *, deliver: bool = False) -> Reply:
+        """Process one message. With deliver=True the replies are queued in the outbox in the
+        same atomic step that saves the conversation (channels); otherwise only returned (simulator)."""
+        if deliver and (self.outbox is None or self.addresses is None):
+            raise ValueError("deliver=True needs the pipeline's outbox and address book")
         try:
             session = await self.store.begin(msg.user_key, msg.channel, msg.external_id)
         except Duplicate:
@@ -72,7 +82,16 @@ class Pipeline:
             raise
         turn.state.updated_at = self.clock()
         sealed = self.addresses.seal(msg.channel, msg.address) if self.addresses else ""
-        await self.store.commit(session, None if turn.deleted else turn.state, sealed)
+        push = self.outbox.prepare(msg.channel, msg.user_key, sealed, reply.replies) \
+            if deliver and self.outbox else None
+        try:
+            saved = await self.store.commit(session, None if turn.deleted else turn.state, sealed, push)
+        except BaseException:
+            with contextlib.suppress(Exception):  # free the user for the retry (else the lock expires)
+                await self.store.abort(session)
+            raise
+        if not saved:
+            raise LockLost("the turn outlived the user's lock; nothing was saved")
         return reply
 
 
@@ -120,6 +139,9 @@ class _Turn:
             if hit is not None:
                 await self._urgent(hit.category, hit.phrase)
                 return Understood("urgent_rule", f"urgent_{hit.category}", None)
+        if self.msg.edited:  # an edit of an earlier message: checked for danger above, not re-run
+            self._say("common.edited_ignored", choices=self._current_choices())
+            return Understood("fallback")
         # 3. Fast path: buttons, menu numbers, command words.
         if self.msg.choice:
             if await self._payload(self.msg.choice):
@@ -172,7 +194,9 @@ class _Turn:
         return False
 
     async def _command(self, command: str) -> None:
-        if command == "menu":
+        if command == "menu" and self.state.lang is None:
+            self._ask_language(None)  # first contact (Telegram's /start): the language comes first
+        elif command == "menu":
             await self._events(StartFlow("main"))
         elif command == "help":
             await self._events(StartFlow("help" if "help" in self.bundle.flows.flows else "main"))

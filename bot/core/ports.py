@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.core.types import HandoffInfo, Incoming
+from bot.core.types import HandoffInfo, Incoming, Outgoing
 
 
 class UrgentHit(Protocol):
@@ -51,3 +52,20 @@ class Handoff(Protocol):
         ...
 
     async def forget_user(self, user_key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Push:
+    """Entries for a user's outbox queue, pushed by the state store in the commit's atomic step
+    (the same RPUSH + ZADD NX as bot/channels/mailbox.py's _PUSH)."""
+
+    ready_key: str
+    list_key: str
+    member: str
+    entries: tuple[str, ...]
+
+
+class OutboxPort(Protocol):
+    def prepare(self, channel: str, user_key: str, sealed_to: str, messages: Sequence[Outgoing]) -> Push:
+        """The replies of a turn as a push the state store makes atomically with the commit."""
+        ...

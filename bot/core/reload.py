@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from bot.core.bundle import Bundle
+from bot.core.cancel import stop_if_cancelled
 from bot.core.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class ContentWatcher:
 
     async def run(self) -> None:
         while True:
+            stop_if_cancelled()
             await asyncio.sleep(self.interval)
             try:
                 await asyncio.to_thread(self.check_once)

@@ -13,7 +13,8 @@ Via = Literal["choice", "number", "command", "urgent_rule", "nlu", "fallback", "
 
 @dataclass(frozen=True, slots=True)
 class Media:
-    """An attachment: kind is image, audio, video, document, sticker or location."""
+    """An attachment: kind is image, audio, video, document, sticker, location or contact.
+    `url` is where it can be fetched (Twilio), a platform file id (Telegram) or "lat,lon"."""
 
     kind: str
     url: str | None = None
@@ -37,6 +38,7 @@ class Incoming:
     text: str | None = None
     choice: str | None = None
     media: tuple[Media, ...] = ()
+    edited: bool = False  # the user edited an earlier message (Telegram)
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 

@@ -10,6 +10,7 @@ import json
 import math
 import time
 from collections.abc import Callable
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -41,7 +42,7 @@ class RedisHandoff:
         ticket, _created = await self.queue.open(msg.user_key, priority=priority, lang=lang, channel=msg.channel,
                                                  category=category, trigger=trigger)
         await self.record(ticket.id, "bot", f"[{summary}]")
-        await self.record(ticket.id, "user", msg.text or "", [m.kind for m in msg.media])
+        await self.record(ticket.id, "user", msg.text or "", _files(msg))
         info = HandoffInfo(ticket.id, "urgent" if ticket.priority == "urgent" else "normal")
         return info, await self._wait(ticket.id)
 
@@ -50,7 +51,8 @@ class RedisHandoff:
         return ticket is not None and ticket.status != "closed"
 
     async def relay(self, ticket_id: str, msg: Incoming) -> None:
-        await self.record(ticket_id, "user", msg.text or "", [m.kind for m in msg.media])
+        text = ("[editado] " if msg.edited else "") + (msg.text or "")
+        await self.record(ticket_id, "user", text, _files(msg))
 
     async def forget_user(self, user_key: str) -> None:
         ticket = await self.queue.open_for_user(user_key)
@@ -58,7 +60,7 @@ class RedisHandoff:
             await self.redis.delete(self._transcript_key(ticket.id))
             await self.queue.close(ticket.id, ticket.claimed_by or "user-deleted")
 
-    async def transcript(self, ticket_id: str) -> list[dict[str, object]]:
+    async def transcript(self, ticket_id: str) -> list[dict[str, Any]]:
         raw = await self.redis.lrange(self._transcript_key(ticket_id), 0, -1)
         return [json.loads(item) for item in raw]
 
@@ -76,12 +78,18 @@ class RedisHandoff:
         seconds = estimated_wait(position, await self.counselors_on_shift())
         return WaitEstimate(None if seconds is None else max(1, math.ceil(seconds / 60)))
 
-    async def record(self, ticket_id: str, who: str, text: str, media: list[str] | None = None) -> None:
-        """Append to the ticket's transcript (bounded, expires with the retention period)."""
+    async def record(self, ticket_id: str, who: str, text: str,
+                     files: list[dict[str, str | None]] | None = None) -> None:
+        """Append to the ticket's transcript (bounded, expires with the retention period). `files`
+        are the platform's references to the user's media, fetched only when a counselor opens them."""
         key = self._transcript_key(ticket_id)
-        item = json.dumps({"from": who, "text": text[:4000], "media": media or [], "at": self.clock()})
+        item = json.dumps({"from": who, "text": text[:4000], "files": files or [], "at": self.clock()})
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.rpush(key, item)
             pipe.ltrim(key, -TRANSCRIPT_MAX, -1)
             pipe.expire(key, self.retention)
             await pipe.execute()
+
+
+def _files(msg: Incoming) -> list[dict[str, str | None]]:
+    return [{"kind": m.kind, "ref": m.url, "type": m.content_type} for m in msg.media]

@@ -34,12 +34,14 @@ class AddressBook:
     async def put(self, user_key: str, channel: str, address: str) -> None:
         await self.redis.set(self.key(user_key), self.seal(channel, address), ex=self.ttl)
 
-    async def get(self, user_key: str) -> tuple[str, str] | None:
-        raw = await self.redis.get(self.key(user_key))
-        if raw is None:
-            return None
+    def open(self, sealed: str | bytes) -> tuple[str, str] | None:
+        """(channel, address) from a sealed value; None when it was sealed under another key."""
         try:
-            channel, address = self.fernet.decrypt(raw).decode().split("\n", 1)
+            channel, address = self.fernet.decrypt(sealed).decode().split("\n", 1)
         except (InvalidToken, ValueError):
             return None
         return channel, address
+
+    async def get(self, user_key: str) -> tuple[str, str] | None:
+        raw = await self.redis.get(self.key(user_key))
+        return None if raw is None else self.open(raw)

@@ -15,24 +15,33 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.core.cancel import stop_if_cancelled
 from bot.core.conversation import Conversation
+from bot.core.ports import Push
 
+# The dedup mark is checked under the user's lock and only set when the turn commits, so a
+# process that dies mid-turn leaves no mark and the platform's retry (or the inbox) redoes it.
 _BEGIN = """
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'busy'} end
-if ARGV[4] == '1' and KEYS[1] ~= '' then
-  if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then return {'dup'} end
-end
+if KEYS[1] ~= '' and redis.call('EXISTS', KEYS[1]) == 1 then return {'dup'} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 local state = redis.call('GET', KEYS[3])
 if state then return {'ok', state} end
 return {'ok'}
 """
 
+# KEYS: lock, state, addr, dedup, [outbox ready, outbox list]
+# ARGV: token, state, ttl, sealed addr, dedup ttl, outbox member, now ms, outbox entries…
 _COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' then
   redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
   if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[3]) end
+end
+if KEYS[4] ~= '' then redis.call('SET', KEYS[4], '1', 'EX', ARGV[5]) end
+if #KEYS >= 6 and #ARGV >= 8 then
+  for i = 8, #ARGV do redis.call('RPUSH', KEYS[6], ARGV[i]) end
+  redis.call('ZADD', KEYS[5], 'NX', ARGV[7], ARGV[6])
 end
 redis.call('DEL', KEYS[1])
 return 1
@@ -40,7 +49,6 @@ return 1
 
 _ABORT = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-if KEYS[2] ~= '' then redis.call('DEL', KEYS[2]) end
 return 1
 """
 
@@ -87,9 +95,10 @@ class StateStore:
         dedup_key = self.key("dedup", channel, external_id) if external_id else ""
         keys = [dedup_key, self.key("u", user_key, "lock"), self.state_key(user_key)]
         deadline = time.monotonic() + self.lock_wait
-        check_dedup, delay = "1", 0.002
+        delay = 0.002
         while True:
-            args: list[str | int] = [token, self.lock_ms, self.dedup_seconds, check_dedup]
+            stop_if_cancelled()
+            args: list[str | int] = [token, self.lock_ms]
             result: list[Any] = await self._begin(keys=keys, args=args)
             status = _text(result[0])
             if status == "dup":
@@ -103,18 +112,24 @@ class StateStore:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.05)
 
-    async def commit(self, session: Session, state: Conversation | None, sealed_address: str = "") -> bool:
-        """Save state and the encrypted reply address (state None: the user's data was deleted),
-        and release the lock."""
+    async def commit(self, session: Session, state: Conversation | None, sealed_address: str = "",
+                     outbox: Push | None = None) -> bool:
+        """In one atomic step: save state and the encrypted reply address (state None: the user's
+        data was deleted), mark the message processed, queue the replies, release the lock.
+        False when the lock was lost (the turn took longer than the lock): nothing was saved."""
         payload = json.dumps(state.to_json(), separators=(",", ":")) if state is not None else ""
         keys = [self.key("u", session.user_key, "lock"), self.state_key(session.user_key),
-                self.key("u", session.user_key, "addr")]
-        done = await self._commit(keys=keys, args=[session.token, payload, self.ttl, sealed_address])
+                self.key("u", session.user_key, "addr"), session.dedup_key]
+        args: list[Any] = [session.token, payload, self.ttl, sealed_address, self.dedup_seconds]
+        if outbox is not None and outbox.entries:
+            keys += [outbox.ready_key, outbox.list_key]
+            args += [outbox.member, int(time.time() * 1000), *outbox.entries]
+        done = await self._commit(keys=keys, args=args)
         return bool(done)
 
     async def abort(self, session: Session) -> None:
-        """Release the lock and forget the dedup mark so a platform retry is processed."""
-        await self._abort(keys=[self.key("u", session.user_key, "lock"), session.dedup_key], args=[session.token])
+        """Release the lock; no dedup mark was set, so a platform retry is processed."""
+        await self._abort(keys=[self.key("u", session.user_key, "lock")], args=[session.token])
 
     async def load(self, user_key: str) -> Conversation | None:
         raw = await self.redis.get(self.state_key(user_key))

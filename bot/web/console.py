@@ -25,11 +25,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.outbox import Outbox
+from bot.channels.reach import WINDOW_MARGIN, Reach
 from bot.core.types import Outgoing
 from bot.handoff.queue import Ticket
 from bot.runtime import Runtime
-from bot.store.db import OUTCOMES, Store, utcnow
+from bot.store.db import OUTCOMES, utcnow
+from bot.web.state import runtime_of, store_of
 
 COOKIE = "sb_console"
 SESSION_SECONDS = 8 * 3600
@@ -52,14 +53,6 @@ class Who:
         return self.role in ("supervisor", "admin")
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.db
-    return store
 
 
 def _session_key(runtime: Runtime, sid: str) -> str:
@@ -70,7 +63,7 @@ async def _who(request: Request) -> Who | None:
     sid = request.cookies.get(COOKIE)
     if not sid:
         return None
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     raw = await runtime.redis.get(_session_key(runtime, sid))
     if raw is None:
         return None
@@ -90,7 +83,7 @@ def _api(handler: Handler, *, post: bool = False) -> Callable[[Request], Awaitab
             return JSONResponse({"error": "log in first"}, status_code=401)
         if post and not hmac.compare_digest(request.headers.get("x-csrf-token", ""), who.csrf):
             return JSONResponse({"error": "missing or wrong CSRF token"}, status_code=403)
-        await _runtime(request).handoff.heartbeat(who.username)
+        await runtime_of(request).handoff.heartbeat(who.username)
         return await handler(request, who)
 
     return wrapped
@@ -117,7 +110,7 @@ async def login(request: Request) -> Response:
         username, password = str(body["username"]), str(body["password"])
     except (ValueError, KeyError, TypeError):
         return JSONResponse({"error": "send username and password"}, status_code=400)
-    store, runtime = _store(request), _runtime(request)
+    store, runtime = store_of(request), runtime_of(request)
     counselor = await _db(request, store.counselor, username)
     now = utcnow()
     if counselor is not None and counselor.locked_until and _aware(counselor.locked_until) > now:
@@ -168,19 +161,22 @@ async def _queue_snapshot(runtime: Runtime, who: Who) -> dict[str, Any]:
     await queue.requeue_expired()
     now = time.time()
     claimed = [t for t in await queue.claimed() if who.supervisor or t.claimed_by == who.username]
-    return {"me": {"username": who.username, "role": who.role, "csrf": who.csrf},
-            "waiting": [_ticket_json(t, now) for t in await queue.waiting()],
-            "claimed": [_ticket_json(t, now) for t in claimed],
-            "on_shift": await runtime.handoff.counselors_on_shift()}
+    snapshot = {"me": {"username": who.username, "role": who.role, "csrf": who.csrf},
+                "waiting": [_ticket_json(t, now) for t in await queue.waiting()],
+                "claimed": [_ticket_json(t, now) for t in claimed],
+                "on_shift": await runtime.handoff.counselors_on_shift()}
+    if who.supervisor:  # messages the platforms never took (no text, no address in these records)
+        snapshot["failed_deliveries"] = list(reversed(await runtime.outbox.failed(limit=20)))
+    return snapshot
 
 
 async def queue_api(request: Request, who: Who) -> Response:
-    return JSONResponse(await _queue_snapshot(_runtime(request), who))
+    return JSONResponse(await _queue_snapshot(runtime_of(request), who))
 
 
 async def events(request: Request, who: Who) -> Response:
     """Server-Sent Events: the queue, sent again whenever it changes (checked every second)."""
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
 
     async def stream() -> AsyncIterator[str]:
         last = ""
@@ -200,7 +196,7 @@ async def events(request: Request, who: Who) -> Response:
 
 
 async def _own_ticket(request: Request, who: Who) -> Ticket | Response:
-    ticket = await _runtime(request).handoff.queue.get(request.path_params["ticket"])
+    ticket = await runtime_of(request).handoff.queue.get(request.path_params["ticket"])
     if ticket is None:
         return JSONResponse({"error": "no such ticket"}, status_code=404)
     if ticket.claimed_by != who.username and not who.supervisor:
@@ -209,7 +205,7 @@ async def _own_ticket(request: Request, who: Who) -> Ticket | Response:
 
 
 async def claim(request: Request, who: Who) -> Response:
-    runtime, store = _runtime(request), _store(request)
+    runtime, store = runtime_of(request), store_of(request)
     ticket = await runtime.handoff.queue.claim(request.path_params["ticket"], who.username, LEASE_SECONDS)
     if ticket is None:
         return JSONResponse({"error": "someone else took it or it is closed"}, status_code=409)
@@ -223,10 +219,48 @@ async def ticket_detail(request: Request, who: Who) -> Response:
     found = await _own_ticket(request, who)
     if isinstance(found, Response):
         return found
-    runtime = _runtime(request)
-    await _db(request, _store(request).audit, who.username, "view", found.id)
-    return JSONResponse({"ticket": _ticket_json(found, time.time()),
-                         "transcript": await runtime.handoff.transcript(found.id)})
+    runtime = runtime_of(request)
+    await _db(request, store_of(request).audit, who.username, "view", found.id)
+    transcript = await runtime.handoff.transcript(found.id)
+    for item in transcript:  # the counselor opens media through /media; references stay on the server
+        item["files"] = [{"kind": f["kind"], "location": f["ref"] if f["kind"] == "location" else None}
+                         for f in item.get("files", [])]
+    return JSONResponse({"ticket": _ticket_json(found, time.time()), "transcript": transcript,
+                         "window": await _window(runtime, found)})
+
+
+async def _window(runtime: Runtime, ticket: Ticket) -> dict[str, Any] | None:
+    """WhatsApp's 24-hour window for this user: a reply outside it waits until they write."""
+    if ticket.channel != "whatsapp":
+        return None
+    reach = Reach(runtime.redis, runtime.namespace)
+    left = await reach.window_left(ticket.user_key)
+    return {"open": left > WINDOW_MARGIN, "closes_in_minutes": int(left // 60)}
+
+
+async def media(request: Request, who: Who) -> Response:
+    """A file the user sent during the handoff, fetched from the platform for the counselor."""
+    found = await _own_ticket(request, who)
+    if isinstance(found, Response):
+        return found
+    runtime = runtime_of(request)
+    try:
+        item = int(request.query_params["item"])
+        n = int(request.query_params.get("n", "0"))
+        file = (await runtime.handoff.transcript(found.id))[item]["files"][n]
+    except (KeyError, ValueError, IndexError, TypeError):
+        return JSONResponse({"error": "no such file in this conversation"}, status_code=404)
+    channels = getattr(request.app.state, "channels", None)
+    if file["kind"] in ("location", "contact", "other") or not file.get("ref") or channels is None:
+        return JSONResponse({"error": "nothing to download for this item"}, status_code=404)
+    await _db(request, store_of(request).audit, who.username, "view_media", found.id, file["kind"])
+    try:
+        data, content_type = await channels.fetch_media(found.channel, file["ref"], file.get("type"))
+    except Exception as exc:
+        return JSONResponse({"error": f"the platform did not give the file ({type(exc).__name__})"}, status_code=502)
+    return Response(data, media_type=content_type, headers={"Cache-Control": "no-store",
+                                                             "Content-Disposition": "inline",
+                                                             "X-Content-Type-Options": "nosniff"})
 
 
 async def reply(request: Request, who: Who) -> Response:
@@ -239,11 +273,18 @@ async def reply(request: Request, who: Who) -> Response:
         return JSONResponse({"error": "send {\"text\": \"…\"}"}, status_code=400)
     if not text or len(text) > 4000:
         return JSONResponse({"error": "write between 1 and 4000 characters"}, status_code=400)
-    runtime = _runtime(request)
-    await Outbox(runtime.redis, runtime.namespace).enqueue(found.channel, found.user_key, [Outgoing(text)])
+    runtime = runtime_of(request)
+    queued = await runtime.outbox.enqueue(found.channel, found.user_key, [Outgoing(text)])
+    if not queued:
+        return JSONResponse({"error": "the user's address is no longer kept (they deleted their data)"},
+                            status_code=409)
     await runtime.handoff.record(found.id, "counselor", text)
     await runtime.handoff.queue.renew(found.id, found.claimed_by or who.username, LEASE_SECONDS)
-    await _db(request, _store(request).audit, who.username, "reply", found.id, f"{len(text)} characters")
+    await _db(request, store_of(request).audit, who.username, "reply", found.id, f"{len(text)} characters")
+    window = await _window(runtime, found)
+    if window is not None and not window["open"]:
+        return JSONResponse({"sent": False, "queued": True, "warning": "Fuera de la ventana de 24 horas de WhatsApp: "
+                             "la respuesta espera a que la persona escriba (se le envía una invitación)."})
     return JSONResponse({"sent": True})
 
 
@@ -255,12 +296,12 @@ async def transfer(request: Request, who: Who) -> Response:
         target = str((await request.json())["to"])
     except (ValueError, KeyError, TypeError):
         return JSONResponse({"error": "send {\"to\": \"<username>\"}"}, status_code=400)
-    colleague = await _db(request, _store(request).counselor, target)
+    colleague = await _db(request, store_of(request).counselor, target)
     if colleague is None or not colleague.active:
         return JSONResponse({"error": "no active colleague with that username"}, status_code=400)
-    if not await _runtime(request).handoff.queue.transfer(found.id, found.claimed_by or "", target):
+    if not await runtime_of(request).handoff.queue.transfer(found.id, found.claimed_by or "", target):
         return JSONResponse({"error": "the ticket changed meanwhile"}, status_code=409)
-    await _db(request, _store(request).audit, who.username, "transfer", found.id, f"to {target}")
+    await _db(request, store_of(request).audit, who.username, "transfer", found.id, f"to {target}")
     return JSONResponse({"transferred": target})
 
 
@@ -276,28 +317,28 @@ async def close(request: Request, who: Who) -> Response:
     outcome = "handback" if handback else str(body.get("outcome", ""))
     if outcome not in OUTCOMES:
         return JSONResponse({"error": f"outcome must be one of {', '.join(OUTCOMES)}"}, status_code=400)
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     if not await runtime.handoff.queue.close(found.id, found.claimed_by or ""):
         return JSONResponse({"error": "the ticket changed meanwhile"}, status_code=409)
     text = runtime.pipeline.bundle.catalog.text(found.lang, "handoff.handback")
-    await Outbox(runtime.redis, runtime.namespace).enqueue(found.channel, found.user_key, [Outgoing(text)])
-    await _db(request, _store(request).close_case, found.id, outcome, str(body.get("note", "")))
-    await _db(request, _store(request).audit, who.username, "handback" if handback else "close", found.id, outcome)
+    await runtime.outbox.enqueue(found.channel, found.user_key, [Outgoing(text)])
+    await _db(request, store_of(request).close_case, found.id, outcome, str(body.get("note", "")))
+    await _db(request, store_of(request).audit, who.username, "handback" if handback else "close", found.id, outcome)
     return JSONResponse({"closed": True, "outcome": outcome})
 
 
 async def canned(request: Request, who: Who) -> Response:
     lang = request.query_params.get("lang", "es")
-    catalog = _runtime(request).pipeline.bundle.catalog
+    catalog = runtime_of(request).pipeline.bundle.catalog
     keys = sorted(k for k in catalog.entries["es"] if k.startswith("canned."))
     return JSONResponse({"lang": lang, "replies": [{"key": k, "text": catalog.text(lang, k)} for k in keys]})
 
 
 async def logout(request: Request, who: Who) -> Response:
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     sid = request.cookies.get(COOKIE, "")
     await runtime.redis.delete(_session_key(runtime, sid))
-    await _db(request, _store(request).audit, who.username, "logout")
+    await _db(request, store_of(request).audit, who.username, "logout")
     response = JSONResponse({"logged_out": True})
     response.delete_cookie(COOKIE, path="/console")
     return response
@@ -312,6 +353,7 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/api/events", _api(events)),
         Route("/console/api/canned", _api(canned)),
         Route("/console/api/tickets/{ticket}", _api(ticket_detail)),
+        Route("/console/api/tickets/{ticket}/media", _api(media)),
         Route("/console/api/tickets/{ticket}/claim", _api(claim, post=True), methods=["POST"]),
         Route("/console/api/tickets/{ticket}/reply", _api(reply, post=True), methods=["POST"]),
         Route("/console/api/tickets/{ticket}/transfer", _api(transfer, post=True), methods=["POST"]),

@@ -1,0 +1,154 @@
+"""WhatsApp through Twilio: verify and parse webhooks, send through the REST API.
+
+Replies never go in the webhook's TwiML answer: the webhook stores the message and answers at
+once, and the outbox sends through the REST API (so a slow turn, a retry or a crash does not
+lose or double a reply). WhatsApp only allows free-form messages within 24 hours of the user's
+last message; outside it a configured template (a Spanish invitation to reply) goes out and
+the messages wait until the user writes again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import aiohttp
+from redis.asyncio import Redis
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot.channels.inbox import Inbound
+from bot.channels.outbox import OutsideWindow, Pace, RetryLater, Undeliverable, record_failure
+from bot.channels.reach import Reach
+from bot.core.types import Media, Outgoing
+
+log = logging.getLogger(__name__)
+OPTED_OUT = 21610  # "Attempt to send to unsubscribed recipient"
+OUTSIDE_WINDOW = 63016  # "Failed to send freeform message because you are outside the allowed window"
+
+
+class BadForm(ValueError):
+    """The webhook's form is not a Twilio WhatsApp message."""
+
+
+def signature_ok(auth_token: str, url: str, params: Mapping[str, str], signature: str | None) -> bool:
+    """Twilio's own check (HMAC-SHA1 of the exact public URL and the sorted form, constant time)."""
+    if not signature:
+        return False
+    return bool(RequestValidator(auth_token).validate(url, dict(params), signature))
+
+
+def _media_kind(content_type: str) -> str:
+    major = content_type.split("/", 1)[0]
+    return {"image": "image", "audio": "audio", "video": "video"}.get(major, "document")
+
+
+def parse_form(form: Mapping[str, str]) -> Inbound:
+    sid, sender = form.get("MessageSid", ""), form.get("From", "")
+    if not sid or not sender.startswith("whatsapp:"):
+        raise BadForm("expected MessageSid and a From of the form whatsapp:+<number>")
+    try:
+        count = int(form.get("NumMedia", "0") or 0)
+    except ValueError:
+        raise BadForm("NumMedia must be a number") from None
+    media = [Media(_media_kind(form.get(f"MediaContentType{i}", "")), form.get(f"MediaUrl{i}"),
+                   form.get(f"MediaContentType{i}")) for i in range(min(count, 10))]
+    if form.get("Latitude") and form.get("Longitude"):
+        media.append(Media("location", f"{form['Latitude']},{form['Longitude']}"))
+    payload = form.get("ButtonPayload") or None
+    text = None if payload else (form.get("Body") or None)
+    return Inbound("whatsapp", sender, sid, text=text, choice=payload, media=tuple(media))
+
+
+def make_client(account_sid: str, auth_token: str, api_base: str | None) -> Client:
+    client = Client(account_sid, auth_token, http_client=AsyncTwilioHttpClient(timeout=10))
+    if api_base:
+        client.api.base_url = api_base.rstrip("/")
+    return client
+
+
+class TwilioSender:
+    channel = "whatsapp"
+
+    def __init__(self, client: Client, redis: Redis, namespace: str, *, sender: str, status_callback: str | None,
+                 template_sid: str | None = None, rate: float = 10.0) -> None:
+        self.client = client
+        self.redis = redis
+        self.ns = namespace
+        self.sender = sender if sender.startswith("whatsapp:") else f"whatsapp:{sender}"
+        self.status_callback = status_callback
+        self.template_sid = template_sid
+        self.reach = Reach(redis, namespace)
+        self.paces: tuple[Pace, ...] = (Pace("sender", rate),)
+
+    async def aclose(self) -> None:
+        http = self.client.http_client
+        if isinstance(http, AsyncTwilioHttpClient):
+            await http.close()
+
+    async def send(self, user_key: str, address: str, message: Outgoing) -> str | None:
+        if not await self.reach.window_open(user_key):
+            await self._invite(user_key, address)
+            raise OutsideWindow()
+        media = [m.url for m in message.media if m.url and m.kind == "image"]
+        return await self._create(address, body=message.text, media_url=media or None)
+
+    async def _invite(self, user_key: str, address: str) -> None:
+        """Outside the window only a template may go out: once, an invitation to write back."""
+        if not self.template_sid:
+            return
+        if not await self.reach.claim_invitation(user_key):
+            return
+        try:
+            await self._create(address, content_sid=self.template_sid)
+        except (RetryLater, Undeliverable):
+            await self.reach.release_invitation(user_key)
+            raise
+
+    async def _create(self, to: str, *, body: str | None = None, media_url: list[str] | None = None,
+                      content_sid: str | None = None) -> str:
+        kwargs: dict[str, object] = {"to": to, "from_": self.sender}
+        if body is not None:
+            kwargs["body"] = body
+        if media_url:
+            kwargs["media_url"] = media_url
+        if content_sid:
+            kwargs["content_sid"] = content_sid
+        if self.status_callback:
+            kwargs["status_callback"] = self.status_callback
+        try:
+            created = await self.client.messages.create_async(**kwargs)
+        except TwilioRestException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                raise RetryLater(f"twilio {exc.status}") from None
+            if exc.code == OPTED_OUT:
+                raise Undeliverable("twilio 21610: the user opted out", opted_out=True) from None
+            if exc.code == OUTSIDE_WINDOW:
+                raise OutsideWindow() from None
+            raise Undeliverable(f"twilio {exc.status} (code {exc.code})") from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"twilio network: {type(exc).__name__}") from None
+        return str(created.sid)
+
+
+async def record_status(redis: Redis, namespace: str, form: Mapping[str, str]) -> str | None:
+    """A delivery status callback: keep the state; a final failure goes to the failed list."""
+    sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
+    if not sid or not status:
+        raise BadForm("expected MessageSid and MessageStatus")
+    await redis.set(f"{namespace}:status:whatsapp:{sid}", status, ex=7 * 86400)
+    if status not in ("failed", "undelivered"):
+        return status
+    found = await redis.get(f"{namespace}:sent:whatsapp:{sid}")
+    user = (found.decode() if isinstance(found, bytes) else found) or ""
+    code = form.get("ErrorCode", "")
+    reach = Reach(redis, namespace)
+    if user and code == str(OPTED_OUT):
+        await reach.mark_opted_out(user)
+    if user and code == str(OUTSIDE_WINDOW):
+        await reach.close_window(user)
+    await record_failure(redis, namespace, channel="whatsapp", user=user, entry=sid,
+                         reason=f"twilio {status} {code}".strip())
+    return status
