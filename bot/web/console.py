@@ -26,6 +26,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.reach import WINDOW_MARGIN, Reach
+from bot.core.cancel import stop_if_cancelled
 from bot.core.types import Outgoing
 from bot.handoff.queue import Ticket
 from bot.runtime import Runtime
@@ -181,6 +182,7 @@ async def events(request: Request, who: Who) -> Response:
     async def stream() -> AsyncIterator[str]:
         last = ""
         for _ in range(3600):
+            stop_if_cancelled()
             if await request.is_disconnected():
                 break
             snapshot = await _queue_snapshot(runtime, who)
