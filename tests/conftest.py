@@ -58,3 +58,13 @@ def inbox_length(ns: str, user: str) -> int:
         return int(plain.llen(f"{ns}:mq:in:u:{user}"))
     finally:
         plain.close()
+
+
+class Clock:
+    """A clock the test moves by hand (`clock.now += 60`)."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

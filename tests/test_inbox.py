@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.channels.inbox import Inbound, Inbox, InboxWorker
-from bot.channels.mailbox import Mailbox
+from bot.channels.outbox import outbox_queue
 from bot.config import load_settings
 from bot.runtime import Runtime, build_runtime
 from tests.conftest import REDIS_URL
@@ -31,7 +31,7 @@ def _inbox(runtime: Runtime) -> Inbox:
 
 async def _queued(runtime: Runtime, inbox: Inbox, address: str) -> list[str]:
     user = inbox.user_key("telegram", address)
-    return await Mailbox(runtime.redis, runtime.namespace, "out:telegram").pending(user)
+    return await outbox_queue(runtime.redis, runtime.namespace, "telegram").pending(user)
 
 
 async def test_a_worker_dying_after_the_turn_does_not_double_the_reply(runtime: Runtime, redis: Redis) -> None:

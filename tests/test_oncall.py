@@ -14,17 +14,9 @@ from bot.core.types import Incoming
 from bot.handoff.oncall import OnCallAlerts
 from bot.handoff.service import RedisHandoff
 from bot.web.app import create_app
-from tests.conftest import drop_namespace
+from tests.conftest import Clock, drop_namespace
 from tests.doubles import TelegramDouble
 from tests.test_telegram import CHAT, UPDATES, _settings, post, telegram  # noqa: F401 - fixture
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_790_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_an_urgent_case_waiting_too_long_is_announced_once_without_words(redis: Redis, namespace: str) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from redis.asyncio import Redis
 
-from bot.channels.mailbox import PARKED, Claimed, Mailbox
+from bot.channels.mailbox import PARKED, Claimed
 from bot.channels.outbox import (
     Outbox,
     OutboxWorker,
@@ -21,6 +21,7 @@ from bot.channels.outbox import (
     RetryLater,
     SimulatorSender,
     Undeliverable,
+    outbox_queue,
 )
 from bot.core.types import Choice, Outgoing
 from bot.store.addresses import AddressBook
@@ -38,13 +39,12 @@ class RecordingSender:
         self.paces = paces
         self.delay = delay
 
-    async def send(self, user_key: str, address: str, message: Outgoing) -> str | None:
+    async def send(self, user_key: str, address: str, message: Outgoing) -> None:
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail:
             raise self.fail.pop(0)
         self.sent.append((user_key, address, message, time.monotonic()))
-        return None
 
     def texts(self, user: str | None = None) -> list[str]:
         return [m.text for u, _, m, _ in self.sent if user is None or u == user]
@@ -99,7 +99,7 @@ async def test_a_long_message_is_split_for_the_channel_when_queued(redis: Redis,
 async def test_a_message_a_crashed_worker_took_is_delivered_once_by_another(redis: Redis, namespace: str,
                                                                              book: AddressBook) -> None:
     await Outbox(redis, namespace, book).enqueue("telegram", "u1", [Outgoing("hola"), Outgoing("¿cómo estás?")])
-    mailbox = Mailbox(redis, namespace, "out:telegram")
+    mailbox = outbox_queue(redis, namespace, "telegram")
     taken = await mailbox.claim("crashed-worker", lease_ms=300)  # claims the head, then "dies"
     assert isinstance(taken, Claimed)
     survivor_sender = RecordingSender()
@@ -141,7 +141,7 @@ async def test_a_429_waits_the_time_the_platform_asked_and_a_5xx_backs_off(redis
     sender.fail = [RetryLater("twilio 500")]
     before = time.time()
     await worker.run_once()
-    due = await redis.zscore(Mailbox(redis, namespace, "out:telegram").ready, "u3")
+    due = await redis.zscore(outbox_queue(redis, namespace, "telegram").ready, "u3")
     assert due is not None and due / 1000 - before >= 0.7, "the first retry waits about a second"
 
 
@@ -156,7 +156,7 @@ async def test_after_the_last_attempt_the_failure_is_recorded_for_supervisors(re
     failed = await outbox.failed()
     assert [(f["user"], f["attempts"]) for f in failed] == [("u2", 3)]
     assert "nunca" not in json.dumps(failed) and "1002" not in json.dumps(failed), "no text, no address"
-    assert await Mailbox(redis, namespace, "out:telegram").pending("u2") == []
+    assert await outbox_queue(redis, namespace, "telegram").pending("u2") == []
 
 
 async def test_rates_hold_across_workers(redis: Redis, namespace: str, book: AddressBook) -> None:
@@ -199,7 +199,7 @@ async def test_outside_the_window_messages_wait_until_the_user_writes(redis: Red
     sender = RecordingSender(fail=[OutsideWindow()])
     worker = OutboxWorker(redis, namespace, sender, book)
     await worker.run_once()
-    mailbox = Mailbox(redis, namespace, "out:telegram")
+    mailbox = outbox_queue(redis, namespace, "telegram")
     assert await redis.zscore(mailbox.ready, "u1") == PARKED
     assert await worker.run_once() == 0
     assert await mailbox.unpark("u1")

@@ -16,14 +16,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.handoff.queue import TicketQueue, estimated_wait
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.conftest import Clock
 
 
 async def test_urgent_first_then_first_come_first_served(redis: Redis, namespace: str) -> None:

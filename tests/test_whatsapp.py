@@ -242,15 +242,19 @@ def test_error_21610_and_stop_mark_the_user_opted_out_and_writing_again_opts_in(
 
 
 def test_status_callbacks_update_delivery_and_record_failures(whatsapp: tuple[TestClient, FaultProxy, str]) -> None:
-    client, _, ns = whatsapp
+    client, fault, ns = whatsapp
     path = "/webhooks/twilio/status"
     delivered = {"MessageSid": "SM" + "d" * 32, "MessageStatus": "delivered", "AccountSid": ACCOUNT}
     assert post(client, delivered, path=path).status_code == 200
     assert _plain().get(f"{ns}:status:whatsapp:{'SM' + 'd' * 32}") == "delivered"
     assert post(client, {**delivered, "MessageStatus": "read"}, signature="bad", path=path).status_code == 403
-    failed = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "undelivered", "ErrorCode": "63016"}
-    _plain().set(f"{ns}:sent:whatsapp:{'SM' + 'f' * 32}", USER_KEY)
-    _plain().set(f"{ns}:u:{USER_KEY}:last_in", repr(time.time()))
+
+    post(client, message(9, "hola"))  # a reply goes out; Twilio will report on it by its SID alone
+    wait_for(fault, 1)
+    sent = [key for key in _plain().scan_iter(f"{ns}:sent:whatsapp:*")]
+    assert len(sent) == 1 and _plain().get(sent[0]) == USER_KEY, "the SID of what we sent maps to its user"
+    sid = sent[0].rsplit(":", 1)[1]
+    failed = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "63016"}
     assert post(client, failed, path=path).status_code == 200
     records = [json.loads(r) for r in _plain().lrange(f"{ns}:outbox:failed", 0, -1)]
     assert [r["reason"] for r in records] == ["twilio undelivered 63016"]

@@ -69,9 +69,19 @@ class Sender(Protocol):
     channel: str
     paces: tuple[Pace, ...]
 
-    async def send(self, user_key: str, address: str, message: Outgoing) -> str | None:
-        """Send one message part; returns the platform's message id when it gives one."""
+    async def send(self, user_key: str, address: str, message: Outgoing) -> None:
+        """Send one message part (raises RetryLater, Undeliverable or OutsideWindow)."""
         ...
+
+
+def outbox_queue(redis: Redis, namespace: str, channel: str) -> Mailbox:
+    """The per-user queues of one channel's outbox."""
+    return Mailbox(redis, namespace, f"out:{channel}")
+
+
+def failed_key(namespace: str) -> str:
+    """The list of messages that were never delivered (or processed), for supervisors."""
+    return f"{namespace}:outbox:failed"
 
 
 def encode_message(message: Outgoing) -> dict[str, Any]:
@@ -111,7 +121,7 @@ class Outbox:
 
     def mailbox(self, channel: str) -> Mailbox:
         if channel not in self._mailboxes:
-            self._mailboxes[channel] = Mailbox(self.redis, self.ns, f"out:{channel}")
+            self._mailboxes[channel] = outbox_queue(self.redis, self.ns, channel)
         return self._mailboxes[channel]
 
     def entries(self, channel: str, sealed_to: str, messages: Sequence[Outgoing]) -> list[str]:
@@ -133,7 +143,7 @@ class Outbox:
         return len(entries)
 
     async def failed(self, limit: int = 100) -> list[dict[str, Any]]:
-        return [json.loads(item) for item in await self.redis.lrange(f"{self.ns}:outbox:failed", -limit, -1)]
+        return [json.loads(item) for item in await self.redis.lrange(failed_key(self.ns), -limit, -1)]
 
 
 async def record_failure(redis: Redis, namespace: str, *, channel: str, user: str, reason: str,
@@ -143,8 +153,8 @@ async def record_failure(redis: Redis, namespace: str, *, channel: str, user: st
     record = json.dumps({"channel": channel, "user": user[:12], "reason": reason[:200], "failed_at": time.time(),
                          **details})
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.rpush(f"{namespace}:outbox:failed", record)
-        pipe.ltrim(f"{namespace}:outbox:failed", -FAILED_KEEP, -1)
+        pipe.rpush(failed_key(namespace), record)
+        pipe.ltrim(failed_key(namespace), -FAILED_KEEP, -1)
         await pipe.execute()
 
 
@@ -162,7 +172,7 @@ class OutboxWorker:
         self.sender = sender
         self.channel = sender.channel
         self.addresses = addresses
-        self.mailbox = Mailbox(redis, namespace, f"out:{sender.channel}")
+        self.mailbox = outbox_queue(redis, namespace, sender.channel)
         self.max_attempts = max_attempts
         self.lease_ms = lease_ms
         self.limiter = RateLimiter(redis)
@@ -197,7 +207,7 @@ class OutboxWorker:
             await self._fail(claimed, entry, "address unreadable (ADDRESS_KEY changed?)")
             return 0
         try:
-            provider_id = await self.sender.send(user, address[1], decode_message(entry.message))
+            await self.sender.send(user, address[1], decode_message(entry.message))
         except OutsideWindow:
             await self.mailbox.park(claimed)
             return 0
@@ -218,8 +228,6 @@ class OutboxWorker:
                         self.channel, str(exc)[:80], entry.attempts, delay)
             await self.mailbox.retry(claimed, entry.dumps(), now_ms() + int(delay * 1000))
             return 0
-        if provider_id:
-            await self.redis.set(f"{self.ns}:sent:{self.channel}:{provider_id}", user, ex=7 * 86400)
         await self.mailbox.ack(claimed)
         return 1
 
@@ -240,11 +248,10 @@ class SimulatorSender:
         self.redis = redis
         self.ns = namespace
 
-    async def send(self, user_key: str, address: str, message: Outgoing) -> str | None:
+    async def send(self, user_key: str, address: str, message: Outgoing) -> None:
         key = f"{self.ns}:sim:inbox:{user_key}"
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.rpush(key, json.dumps(encode_message(message), ensure_ascii=False))
             pipe.ltrim(key, -100, -1)
             pipe.expire(key, 86400)
             await pipe.execute()
-        return None

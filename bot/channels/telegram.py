@@ -81,6 +81,12 @@ def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
+def _seconds(exc: RetryAfter) -> float:
+    """retry_after is a timedelta with PTB_TIMEDELTA (set in bot/__init__.py), else an int."""
+    after = exc.retry_after
+    return after.total_seconds() if hasattr(after, "total_seconds") else float(after)
+
+
 class TelegramSender:
     channel = "telegram"
 
@@ -88,21 +94,19 @@ class TelegramSender:
         self.bot = bot
         self.paces: tuple[Pace, ...] = (Pace("chat", chat_rate, per_user=True), Pace("global", global_rate, burst=5))
 
-    async def send(self, user_key: str, address: str, message: Outgoing) -> str | None:
+    async def send(self, user_key: str, address: str, message: Outgoing) -> None:
         oversized = [c for c in message.choices if len(c.payload.encode()) > CALLBACK_DATA_BYTES]
         if oversized:  # content check prevents this; never send Telegram something it refuses
             raise Undeliverable(f"a button payload is longer than {CALLBACK_DATA_BYTES} bytes")
         try:
             image = next((m for m in message.media if m.kind == "image" and m.url), None)
             if image is not None and len(message.text) <= 1024:
-                sent = await self.bot.send_photo(int(address), image.url or "", caption=message.text,
+                await self.bot.send_photo(int(address), image.url or "", caption=message.text,
                                                  reply_markup=keyboard(message))
             else:
-                sent = await self.bot.send_message(int(address), message.text, reply_markup=keyboard(message))
+                await self.bot.send_message(int(address), message.text, reply_markup=keyboard(message))
         except RetryAfter as exc:
-            after = exc.retry_after
-            seconds = after.total_seconds() if hasattr(after, "total_seconds") else float(after)
-            raise RetryLater("telegram 429", after=seconds) from None
+            raise RetryLater("telegram 429", after=_seconds(exc)) from None
         except Forbidden:
             raise Undeliverable("telegram: the user blocked the bot", blocked=True) from None
         except (BadRequest, ChatMigrated) as exc:
@@ -111,7 +115,6 @@ class TelegramSender:
             raise RetryLater(f"telegram network: {str(exc)[:80]}") from None
         except TelegramError as exc:
             raise Undeliverable(f"telegram error: {str(exc)[:120]}") from None
-        return str(sent.message_id)
 
     async def answer_callback(self, callback_id: str) -> None:
         await self.bot.answer_callback_query(callback_id)
@@ -127,8 +130,7 @@ async def poll(bot: Bot, inbox: Inbox) -> None:
         try:
             updates = await bot.get_updates(offset=offset, timeout=30, allowed_updates=ALLOWED_UPDATES)
         except RetryAfter as exc:
-            after = exc.retry_after
-            await asyncio.sleep(after.total_seconds() if hasattr(after, "total_seconds") else float(after))
+            await asyncio.sleep(_seconds(exc))
             continue
         except NetworkError as exc:
             log.warning("telegram polling: %s; retrying in %.0f s", type(exc).__name__, delay)

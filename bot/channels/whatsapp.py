@@ -27,6 +27,11 @@ from bot.core.types import Media, Outgoing
 log = logging.getLogger(__name__)
 OPTED_OUT = 21610  # "Attempt to send to unsubscribed recipient"
 OUTSIDE_WINDOW = 63016  # "Failed to send freeform message because you are outside the allowed window"
+SENT_DAYS = 7  # how long a sent message's SID still maps to its user, for late status callbacks
+
+
+def _sent_key(namespace: str, sid: str) -> str:
+    return f"{namespace}:sent:whatsapp:{sid}"
 
 
 class BadForm(ValueError):
@@ -88,12 +93,14 @@ class TwilioSender:
         if isinstance(http, AsyncTwilioHttpClient):
             await http.close()
 
-    async def send(self, user_key: str, address: str, message: Outgoing) -> str | None:
+    async def send(self, user_key: str, address: str, message: Outgoing) -> None:
         if not await self.reach.window_open(user_key):
             await self._invite(user_key, address)
             raise OutsideWindow()
         media = [m.url for m in message.media if m.url and m.kind == "image"]
-        return await self._create(address, body=message.text, media_url=media or None)
+        sid = await self._create(address, body=message.text, media_url=media or None)
+        if self.status_callback:  # a failed/undelivered callback names only the SID: remember whose it was
+            await self.redis.set(_sent_key(self.ns, sid), user_key, ex=SENT_DAYS * 86400)
 
     async def _invite(self, user_key: str, address: str) -> None:
         """Outside the window only a template may go out: once, an invitation to write back."""
@@ -141,7 +148,7 @@ async def record_status(redis: Redis, namespace: str, form: Mapping[str, str]) -
     await redis.set(f"{namespace}:status:whatsapp:{sid}", status, ex=7 * 86400)
     if status not in ("failed", "undelivered"):
         return status
-    found = await redis.get(f"{namespace}:sent:whatsapp:{sid}")
+    found = await redis.get(_sent_key(namespace, sid))
     user = (found.decode() if isinstance(found, bytes) else found) or ""
     code = form.get("ErrorCode", "")
     reach = Reach(redis, namespace)

@@ -72,7 +72,7 @@ def create_app(settings: Settings, *, namespace: str | None = None) -> Starlette
             for task in pending:
                 frames = task.get_stack(limit=3)
                 where = frames[-1].f_code.co_qualname if frames else "?"
-                log.warning("background task %s did not stop within 5 s (at %s)", task.get_name(), where)
+                log.warning("background task %s did not stop when cancelled twice (at %s)", task.get_name(), where)
             await channels.aclose()
             await runtime.aclose()
 

@@ -54,8 +54,6 @@ class Who:
         return self.role in ("supervisor", "admin")
 
 
-
-
 def _session_key(runtime: Runtime, sid: str) -> str:
     return f"{runtime.namespace}:console:session:{sid}"
 

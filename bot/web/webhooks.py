@@ -25,8 +25,6 @@ MAX_BODY = 1_000_000
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-
-
 def _unavailable(channel: str, exc: Exception) -> Response:
     log.warning("%s webhook: could not store the message (%s); the platform will retry", channel,
                 type(exc).__name__)
