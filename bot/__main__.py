@@ -1,4 +1,4 @@
-"""Command line: python -m bot serve | simulate | content check | bench | nlu …"""
+"""Command line: python -m bot serve | simulate | content check | bench | nlu | triage …"""
 
 from __future__ import annotations
 
@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     tg.add_argument("action", choices=["set-webhook", "delete-webhook", "info"])
     nlu = sub.add_parser("nlu", help="train, serve or evaluate the Rasa model")
     nlu.add_argument("action", choices=["install", "train", "serve", "evaluate"])
+    triage = sub.add_parser("triage", help="evaluate urgent / ask / none on the blind corpus")
+    triage.add_argument("action", choices=["evaluate"])
+    triage.add_argument("--split", default="test", choices=["dev", "test"])
+    triage.add_argument("--no-write", action="store_true", help="print only; do not write docs/TRIAGE.md")
+    triage.add_argument("--check", action="store_true", help="exit 1 when a target is not met (CI)")
+    triage.add_argument("--no-nlu", action="store_true", help="rules only, even if RASA_URL is set")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["counselor"]:
         from bot.handoff.cli import main as counselor_main
@@ -79,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
                              concurrency=args.concurrency, workers=args.workers)
         if args.command == "telegram":
             return asyncio.run(_telegram(settings, args.action))
+        if args.command == "triage":
+            from bot.safety.evaluate import main as triage_evaluate
+
+            return triage_evaluate(settings, ROOT, args.split, write=not args.no_write, check=args.check,
+                                   use_nlu=not args.no_nlu)
         if args.command == "nlu":
             if args.action == "evaluate":
                 from bot.nlu.evaluate import main as evaluate

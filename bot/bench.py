@@ -93,9 +93,9 @@ def run_bench(settings: Settings, *, users: int, messages: int, concurrency: int
 
 
 def _cleanup(settings: Settings, namespace: str) -> None:
-    import redis
+    from bot.runtime import connect_redis_sync
 
-    client = redis.Redis.from_url(settings.redis_url)
+    client = connect_redis_sync(settings.redis_url)
     keys = list(client.scan_iter(match=f"{namespace}:*", count=1000))
     for i in range(0, len(keys), 1000):
         client.delete(*keys[i:i + 1000])

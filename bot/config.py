@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     user_key_pepper: str = DEV_PEPPER
     address_key: str = DEV_PEPPER
     state_ttl_days: int = Field(30, ge=1, le=365)
+    handoff_retention_days: int = Field(90, ge=1, le=3650)
+    ticket_abandon_days: int = Field(30, ge=1, le=365)
 
     database_url: str = "sqlite:///./seguros.db"
 
@@ -42,6 +44,9 @@ class Settings(BaseSettings):
     run_workers: bool = True
     queue_lease_seconds: int = Field(30, ge=2, le=600)
     outbox_max_attempts: int = Field(8, ge=1, le=20)
+    outbox_rate_wait_hours: float = Field(6.0, gt=0, le=168)
+    whatsapp_parked_hours: float = Field(25.0, ge=1, le=720)
+    worker_stall_seconds: int = Field(120, ge=5, le=86400)
 
     telegram_token: str | None = None
     telegram_mode: str = Field("webhook", pattern="^(webhook|polling)$")

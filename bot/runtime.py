@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from redis.asyncio import Redis
+import redis as redis_sync
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry as SyncRetry
 
 from bot.channels.outbox import Outbox
 from bot.config import Settings
@@ -15,10 +21,40 @@ from bot.handoff.service import RedisHandoff
 from bot.nlu.langid import LanguageIdentifier
 from bot.nlu.understander import RasaUnderstander
 from bot.safety.rules import UrgentRules
+from bot.safety.triage import Triage
 from bot.store.addresses import AddressBook
 from bot.store.state import StateStore
 
 log = logging.getLogger(__name__)
+
+# A Redis restart (or failover) must cost a command a short wait, not an error per pooled connection.
+# Only connection errors are retried: the command never reached a live server, so repeating it is safe
+# (a timeout is not retried: the command may have run). 0.1, 0.2, 0.4 … capped at 1 s: about 5 s in all.
+REDIS_RETRIES = 8
+REDIS_BACKOFF = {"base": 0.05, "cap": 1.0}
+REDIS_HEALTH_CHECK_SECONDS = 5  # a connection idle longer than this is PINGed (and redialled) before use
+REDIS_MAX_CONNECTIONS = 100
+REDIS_POOL_WAIT_SECONDS = 5.0  # a burst waits for a free connection instead of failing at once
+
+
+def redis_options() -> dict[str, Any]:
+    """What every Redis client of the bot is built with (async and sync alike)."""
+    return {"decode_responses": True, "socket_connect_timeout": 3, "socket_keepalive": True,
+            "health_check_interval": REDIS_HEALTH_CHECK_SECONDS, "retry_on_error": [RedisConnectionError]}
+
+
+def connect_redis(url: str) -> Redis:
+    """The bot's Redis client: health checks, reconnects with back-off, a pool that waits when busy."""
+    retry = Retry(ExponentialBackoff(**REDIS_BACKOFF), REDIS_RETRIES, supported_errors=(RedisConnectionError,))
+    pool = BlockingConnectionPool.from_url(url, retry=retry, max_connections=REDIS_MAX_CONNECTIONS,
+                                           timeout=REDIS_POOL_WAIT_SECONDS, **redis_options())
+    return Redis.from_pool(pool)
+
+
+def connect_redis_sync(url: str) -> redis_sync.Redis:
+    """The same for the few synchronous tools (cleanup after a bench)."""
+    retry = SyncRetry(ExponentialBackoff(**REDIS_BACKOFF), REDIS_RETRIES, supported_errors=(RedisConnectionError,))
+    return redis_sync.Redis.from_url(url, retry=retry, **redis_options())
 
 
 @dataclass
@@ -41,10 +77,11 @@ class Runtime:
 async def build_runtime(settings: Settings, *, namespace: str | None = None, use_nlu: bool = True) -> Runtime:
     """Connect and load everything; a broken content file or unreachable Redis stops here."""
     ns = namespace or settings.bot_namespace
-    redis = Redis.from_url(settings.redis_url, decode_responses=True, socket_connect_timeout=3)
+    redis = connect_redis(settings.redis_url)
     await redis.ping()
     bundle = Bundle.load(settings.content_dir, settings.flows_dir)
-    handoff = RedisHandoff(redis, ns)
+    handoff = RedisHandoff(redis, ns, retention_seconds=settings.handoff_retention_days * 86400,
+                           abandon_seconds=settings.ticket_abandon_days * 86400)
     nlu: RasaUnderstander | None = None
     if use_nlu and settings.rasa_url:
         from bot.nlu.client import RasaClient
@@ -57,7 +94,7 @@ async def build_runtime(settings: Settings, *, namespace: str | None = None, use
         store=StateStore(redis, ns, ttl_seconds=settings.state_ttl_days * 86400),
         bundle=bundle,
         handoff=handoff,
-        urgent=UrgentRules.load(settings.content_dir),
+        triage=Triage(UrgentRules.load(settings.content_dir)),
         nlu=nlu,
         langid=LanguageIdentifier.from_project(root),
         addresses=addresses,

@@ -179,9 +179,547 @@ AY: dict[str, list[str]] = {
                               "phuchajax janiw uñstkiti", "chhaqat sobrinaja"],
 }
 
+# --- Second net for urgent messages (issue 10, item 4) --------------------------------------------
+# More and more varied phrasings per urgent category: teens and caregivers, first and third person,
+# past and present, plain descriptions without alarm words, voice-to-text run-ons, abbreviations,
+# slang. Calm near-misses (idioms with matar/morir, homework, "is it a crime" questions, app
+# trouble, resolved past events, long calm messages) go to the non-urgent intents, so that neither
+# a scary word nor the length of a message alone means urgent.
+ES_MORE: dict[str, list[str]] = {
+    "urgent_violence": [
+        "mi papa llego borracho y le esta pegando a mi mama", "mi padrastro me dejo moretones en los brazos",
+        "anoche mi pareja me ahorco y hoy me duele el cuello", "mi tio le pega a mi primito con el cable",
+        "toy encerrada en el baño xq mi papa esta rompiendo todo y nos quiere pegar",
+        "mi mama me quemo la mano con la plancha por no lavar los platos",
+        "mi enamorado me dio una cachetada delante de todos", "me pateo en el suelo y no me puedo levantar",
+        "cada vez q toma nos pega a todos", "mi hermano mayor me golpea y mis papas no hacen nada",
+        "mi esposo y mi suegra me pegan si no cocino", "mi vecinita tiene moretones y dice q su papa le pega",
+        "mi esposo me rompio la nariz y no me deja ir al hospital",
+        "me pegaron entre tres a la salida del cole y me siguen amenazando",
+        "mi papa me arrastro del pelo por el patio", "mi pareja me pateo la panza y estoy embarazada",
+        "me castigan sin comer y me encierran en el cuarto oscuro",
+        "mi padrastro le pego a mi hermanita de 4 años y no para de llorar",
+        "tengo la cara hinchada de los golpes", "mi papa nos chicotea hasta sacarnos sangre",
+        "mi mama me golpeo con un palo y me duele mucho la espalda",
+        "mi esposo dice q si lo dejo me mata a golpes", "a mi amiga su enamorado la golpea y ella no quiere denunciar",
+        "me pegan en mi casa casi todos los dias", "mi tio me agarra a puñetes cuando se enoja",
+        "me lanzo una botella y me abrio la cabeza", "toy sangrando de la boca xq me pego",
+        "hola disculpe no se si esto es para esto pero mi papa desde hace meses llega tomado y empieza a gritar "
+        "y anoche le pego a mi mama con el cinturon y a mi tambien cuando me meti y tengo miedo de que hoy vuelva igual",
+        "es que mi pareja ya me habia pegado antes y yo lo perdone pero ayer me agarro del cuello delante de mis "
+        "hijos y me dijo que la proxima vez no la cuento y no tengo a donde ir con mis wawas",
+        "buenas tardes soy abuela de una niña de 9 años y cuando la recogi del fin de semana con su papa tenia marcas "
+        "en las piernas como de cinturon y ella no quiere hablar solo llora que hago",
+        "me dejo el ojo morado", "mi papa me pega con lo q encuentra",
+        "vivo con mis tios y me golpean si no traigo plata", "mi padrastro me empujo por las gradas",
+        "la profesora le pega a mi hijo con la regla y tiene marcas en las manos",
+        "mi esposo me pellizca y me muerde donde no se ve", "ya no aguanto los golpes de mi marido",
+        "mi papa me quebro el brazo y dijo q diga q me cai", "mi hermana llego con la cara reventada x su novio",
+        "cuando mi mama se enoja me agarra a patadas", "oye mi viejo otra vez se puso violento y me pego feo",
+        "mi papa la tiene a mi mama en el piso y le sigue pegando",
+        "hola buenas, mi esposo me volvio a pegar anoche y tengo miedo de que vuelva",
+    ],
+    "urgent_sexual_violence": [
+        "mi tio entra a mi cuarto de noche", "mi padrastro se mete a mi cama cuando mi mama trabaja de noche",
+        "mi primo me toco cuando me quede a dormir en su casa", "el chofer del trufi me toco las piernas y no me dejaba bajar",
+        "mi abuelo me hace tocarlo y dice q es nuestro secreto", "me dieron algo en la bebida y desperte sin ropa",
+        "el profe de educacion fisica me hace quedar sola y me toca", "mi hermanastro me obliga a hacer cosas q no quiero",
+        "mi hija de 5 años dice q su tio le toca la colita", "el novio de mi mama me espia cuando me baño y me toca",
+        "me agarraron entre varios en la fiesta y no me acuerdo bien", "mi enamorado me obligo aunque le dije q no",
+        "mi padrino me besa en la boca y me toca y me da miedo contar", "me violaron ayer y no se a quien contarle",
+        "mi esposo me fuerza cuando esta borracho", "el pastor de la iglesia me pidio q me quite la ropa",
+        "un vecino me metio a su cuarto y me hizo cosas", "creo q abusaron de mi hermanita xq le sangra y no quiere hablar",
+        "mi tio me espera cuando salgo del baño y me agarra", "mi papa duerme conmigo y me toca",
+        "el entrenador me hace masajes y mete la mano donde no debe",
+        "desde chiquita mi primo mayor me hace cosas y todavia pasa",
+        "no se como decir esto pero desde el año pasado el esposo de mi tia cuando nos quedamos solos me toca y me "
+        "dice que si cuento nadie me va a creer y que me van a botar de la casa y hoy otra vez se queda",
+        "mi sobrina de 12 años me conto llorando que el señor de la tienda la hizo entrar y la toco por debajo de la "
+        "ropa y le dio plata para que no diga nada, no sabemos a donde ir",
+        "fui a una fiesta con mis amigas y un chico me llevo a un cuarto y yo estaba mareada y le dije que no y no "
+        "paro, ahora me duele y no quiero que mis papas sepan",
+        "me hicieron cosas sin mi permiso", "mi hermano me obliga a desvestirme y me graba",
+        "el doctor me reviso sin nadie y me toco raro", "el amigo de mi papa me forzo",
+        "mi tio dice q si no me dejo le pega a mi mama", "el de la combi me manoseo y nadie hizo nada",
+        "mi padrastro abusa de mi hermana y ella me lo conto", "me llevaron a un alojamiento a la fuerza",
+        "estoy embarazada de mi tio", "mi jefe me encerro en la oficina y me toco",
+        "me tocaron mis partes en el baño del colegio", "mi hijo dice q un chico mayor le bajo el pantalon y le hizo cosas",
+        "tengo 13 y un hombre de 30 me obliga a estar con el", "cada vez q viene mi tio me busca cuando estoy sola",
+        "mi cuñado me agarro a la fuerza en la cocina", "me drogaron y abusaron de mi",
+        "mi abuelastro me hace sentar en sus piernas y me mete la mano",
+        "bueno chau pero antes queria contarte que mi padrastro entra a mi cuarto en las noches",
+    ],
+    "urgent_trafficking": [
+        "el de la agencia se quedo con mi carnet y dice que le debo",
+        "vine a trabajar a santa cruz y la señora no me deja salir ni llamar a mi familia",
+        "dicen q tengo q pagar el pasaje y la comida trabajando y nunca termino de pagar",
+        "me trajeron a un taller de costura en argentina y no nos dejan salir",
+        "me prometieron trabajo de mesera y ahora me obligan a estar con clientes",
+        "mi hermana se fue a trabajar a chile y dice q le quitaron el pasaporte", "estoy en un karaoke y no me dejan irme",
+        "nos tienen en una casa con candado y solo salimos a trabajar", "me quitaron el celular, lo uso a escondidas",
+        "a mi prima de 15 la llevaron a trabajar a una mina y no la dejan volver",
+        "la señora dice q si me voy me mete presa xq le debo",
+        "trabajo en una casa desde las 5 de la mañana, no me pagan hace meses y no me dejan salir",
+        "me llevaron a otra ciudad con engaños y no se donde estoy", "me venden a hombres en un local",
+        "el dueño del local guarda nuestros documentos y nos cobra multas por todo",
+        "me dijeron q era trabajo de niñera y ahora me hacen atender un bar de noche",
+        "estoy en brasil y nos cobran una deuda por el viaje que nunca baja",
+        "dice q no puedo irme hasta pagar lo q debo", "me obligan a vender droga",
+        "me obligan a pedir plata en la calle y me quitan todo", "nos encierran de noche y nos despiertan a las 4 para trabajar",
+        "mi sobrina respondio a un anuncio de trabajo y ahora no la dejan volver",
+        "nos subieron a un auto con otras chicas y nos llevan a la frontera",
+        "el patron dice q le hace daño a mi familia si me escapo", "nos trajeron en camion y no nos pagan nada",
+        "hola me vine de cochabamba a la argentina porque una señora me ofrecio trabajo en costura con buen sueldo "
+        "pero aca nos tienen a seis en un cuarto trabajamos todo el dia y dicen que debemos el pasaje y no nos "
+        "devuelven los documentos",
+        "mi hija de 16 se fue hace dos semanas a trabajar a una pension en el chapare que le ofrecieron por facebook "
+        "y ahora me llamo llorando que no la dejan salir y que le quitaron el carnet y se corto la llamada",
+        "estoy en un alojamiento en yacuiba me trajeron diciendo que iba a trabajar en una tienda pero el señor dice "
+        "que ahora tengo que atender clientes porque ya pago por mi y no se como salir",
+        "toy trabajando en una casa y el patron guarda mi carnet", "no me dejan comunicarme con mi familia",
+        "mi hermanito trabaja en un horno de ladrillos y no lo dejan volver",
+        "dice que soy suya porque pago por mi", "me vigilan todo el tiempo y no puedo irme",
+        "nos obligan a grabar videos para una pagina", "cruce la frontera con un señor y ahora no me deja salir de su casa",
+        "trabajo en una chacra sin paga y dicen que les debo",
+        "mi amiga se fue con una agencia de modelos y ahora la obligan a salir con hombres",
+        "la agencia de empleos me mando a una casa donde me tratan como esclava",
+        "no tengo mi pasaporte y el jefe dice q me deportan si hablo",
+        "el señor q me trajo me cobra por dormir y comer y nunca me alcanza", "me tienen trabajando y no me dejan ir",
+        "hola, estoy bien pero no me dejan volver a mi casa y el jefe tiene mi carnet",
+    ],
+    "urgent_image_threat": [
+        "filtraron mi pack en el grupo del curso", "subieron mis nudes a una pagina",
+        "mi ex dice q va a pasar mis fotos a todo el colegio", "un tipo de insta tiene mis fotos y me pide 500 bs",
+        "me grabaron en una videollamada y ahora me piden plata", "andan pasando un video mio por whatsapp",
+        "mi ex subio mis fotos intimas a facebook con mi nombre",
+        "dice q si no le mando otro video se lo manda a mi mama",
+        "mi hija mando fotos a un chico y ahora la amenaza con publicarlas", "crearon una cuenta con mis fotos desnuda",
+        "tienen mi pack y me piden mas", "me estan extorsionando con un video q grabe",
+        "un perfil falso me manda mis propias fotos y dice q las va a subir",
+        "pusieron mi cara en fotos porno y las estan pasando", "mi enamorado me grabo sin saber y se lo muestra a sus amigos",
+        "dice q a las 8 publica mis fotos", "mis nudes estan en un grupo de telegram",
+        "me piden un qr de 300 bs o suben mi video", "si no vuelvo con el sube mis fotos",
+        "ya le pague y sigue pidiendo mas plata x mis fotos", "me amenaza con mandar mis fotos a mi papa",
+        "todo el colegio vio las fotos q filtro mi ex", "subieron un video mio en el baño a tiktok",
+        "me hackearon y me escriben q publican mis fotos privadas si no pago",
+        "a mi hijo de 14 lo estan extorsionando por un video q envio", "me obligaron a mandar fotos y ahora me chantajean",
+        "hola necesito ayuda conoci a un chico por free fire y le mande unas fotos porque me dijo que me queria y "
+        "ahora dice que si no le doy 200 bolivianos hoy las manda a todos mis contactos y ya tiene la lista",
+        "mi enamorado y yo terminamos y el tenia fotos mias de cuando estabamos juntos y ahora las subio a un grupo "
+        "y mis compañeros me las mandan y me dicen cosas y no quiero ir al colegio",
+        "a mi hijo le escribio una chica por instagram hicieron videollamada y era un hombre que lo grabo y ahora le "
+        "pide plata y ya le mando el video a un primo y mi hijo esta desesperado",
+        "hay un video intimo mio circulando", "va a subir mis fotos hoy si no le mando plata",
+        "me grabaron teniendo relaciones y lo estan vendiendo", "me mandan captura de mis contactos y dicen q tienen fotos mias",
+        "publicaron mis fotos en una pagina de venta", "mi ex tiene un video mio y me amenaza",
+        "me piden mas contenido o exponen lo q tienen", "esta vendiendo mi pack",
+        "subieron fotos de mi hermana menor desnuda", "pusieron mis fotos en su estado de whatsapp",
+        "me sacaron fotos en el vestidor y las pasan por el grupo", "me quieren extorsionar con mis chats y fotos",
+        "chau ya me voy pero mi ex dice que hoy sube mis fotos",
+    ],
+    "urgent_self_harm": [
+        "ya no puedo mas", "todos estarian mejor sin mi", "quiero dormir y no despertar",
+        "tengo pastillas guardadas para cuando ya no aguante", "me volvi a cortar", "me corte los brazos anoche",
+        "quiero desaparecer y que nadie me busque", "ya escribi mi carta de despedida", "me tome un monton de pastillas",
+        "estoy en el puente y quiero saltar", "ya nada tiene sentido para mi", "soy una carga para mi familia",
+        "si me muero nadie se daria cuenta", "hoy es el dia, ya lo decidi", "me lastimo para sentir algo",
+        "quiero que se acabe todo", "me estoy cortando otra vez y no puedo parar",
+        "mi hija se corta los brazos y dice q quiere morir", "mi amigo dice q hoy se va a matar",
+        "tome veneno para ratas", "ya me despedi de todos", "no quiero seguir viviendo asi",
+        "pienso en tirarme del edificio", "xq sigo viva", "me quiero ir para siempre", "nadie me quiere, mejor me muero",
+        "voy a tomarme todas las pastillas de mi mama", "tengo una soga en mi cuarto", "ya no tiene caso seguir",
+        "quiero dejar de existir", "cansada de vivir", "me golpeo la cabeza contra la pared hasta sangrar",
+        "no se si alguien lee esto pero estoy cansada de todo en mi casa me gritan en el colegio se burlan y mi "
+        "enamorado me dejo y ya no tengo fuerzas y estoy pensando en tomar las pastillas de mi abuela para no despertar",
+        "es sobre mi hermano de 15 anoche publico en su estado que se despide de todos y que lo perdonen y no contesta "
+        "el celular y su cuarto esta cerrado con llave",
+        "desde hace semanas me corto las piernas para que nadie vea y hoy me corte mas profundo y no para de salir "
+        "sangre y no quiero que mi mama se entere",
+        "siento q sobro en este mundo", "ultimamente pienso mucho en morirme", "ya no kiero vivir",
+        "toy pensando en hacerme algo", "mi hijo dice q mejor no hubiera nacido y no sale de su cuarto",
+        "tengo la navaja en la mano", "solo quiero q el dolor pare para siempre",
+        "gracias por todo, chau, ya no me van a ver mas, me voy a tomar las pastillas",
+    ],
+    "urgent_missing_person": [
+        "mi hermanita no volvio", "mi hijo salio ayer a jugar y no regreso",
+        "mi hija de 14 no llego a dormir y su celular esta apagado", "no sabemos nada de mi hermano desde el viernes",
+        "mi mama salio al mercado y no volvio, ya es de noche", "mi abuelito tiene alzheimer y se perdio",
+        "mi sobrino se fue con un amigo de internet y no contesta", "mi prima dejo una nota q se iba con su enamorado de facebook",
+        "mi hija no volvio de la escuela y sus amigas no saben nada",
+        "mi amiga fue a ver a un chico q conocio en tiktok y desde eso no aparece", "no encuentro a mi hijo de 6 en la feria",
+        "mi esposa no llego del trabajo y no responde", "mi hija se escapo de la casa hace 3 dias",
+        "mi hermano se fue a trabajar a la argentina y ya no se comunica hace un mes", "se perdio mi hija en el centro",
+        "mi nieta salio al colegio y nunca llego", "alguien se llevo a mi wawa del parque",
+        "un auto se llevo a mi hermana en la puerta del colegio", "mi hijo no contesta y su ubicacion se apago en la carretera",
+        "mi compañera no viene hace una semana y su familia la esta buscando", "desaparecio un chico de mi barrio",
+        "mi hija salio con alguien q conocio en free fire y no regresa", "mi sobrina de 13 se fue de la casa y dejo su celular",
+        "hace dos noches q mi hijo no duerme en la casa", "mi hermana se subio a un taxi y nunca llego",
+        "la policia dice q espere 48 horas pero mi hija no aparece",
+        "buenas noches señorita mi hija de 15 años salio a las 2 de la tarde diciendo que iba a hacer tarea donde su "
+        "amiga pero la amiga dice que nunca llego y ya son las 11 de la noche y su celular esta apagado",
+        "mi hermano menor tiene 12 años y se fue en bicicleta a la cancha y no volvio sus amigos dicen que lo vieron "
+        "hablando con un señor en una vagoneta blanca y ya lo buscamos por todo el barrio",
+        "disculpe mi mama se fue a trabajar a chile hace tres meses con una agencia y al principio llamaba cada semana "
+        "pero desde hace un mes no contesta nadie sabe donde esta y la agencia no responde",
+        "mi hija no esta en su cuarto y la ventana esta abierta", "busco a mi prima de 16, no aparece desde el lunes",
+        "mi hijo se perdio y no sabe hablar bien", "se escapo mi hermana con un hombre mayor",
+        "mi enamorada no contesta desde ayer y su mama tampoco sabe nada", "mi papa salio tomado y ya paso un dia sin volver",
+        "nadie sabe donde esta mi amiga desde la fiesta", "mi hermanito salio a comprar pan hace horas y no regresa",
+        "no hay rastro de mi hijo", "mi hija dijo q iba donde una amiga pero no esta ahi",
+        "mi sobrina se fue con una señora q le ofrecio trabajo y ya no sabemos nada",
+        "mi hermana no aparece y su novio le pegaba", "perdimos contacto con mi tia q viajo a brasil",
+        "mi hermano chiquito no llego de la escuela y ya es de noche", "son las 9 y mi hija todavia no llega del colegio", "gracias pero no es eso, mi hija no aparece desde ayer y nadie sabe nada",
+    ],
+    "urgent_immediate_danger": [
+        "me estan siguiendo", "hay un hombre afuera de mi casa desde hace rato", "alguien esta intentando entrar a mi casa",
+        "toy escondida en el baño", "un señor me espera afuera del colegio todos los dias", "me dijo q hoy me mata",
+        "tiene un cuchillo", "mi papa tiene un arma y nos esta amenazando", "estan golpeando la puerta y gritan mi nombre",
+        "un auto me sigue desde q sali del cole", "me escondi debajo de la cama xq entro alguien",
+        "hay un tipo en la puerta de mi casa tomandome fotos", "me amenazo de muerte y sabe donde vivo",
+        "esta rompiendo la ventana", "me tiene encerrada en su auto", "no se donde estoy y un señor no me deja ir",
+        "estoy sola y alguien esta forzando la chapa", "me dijeron q esta noche vienen a matarme",
+        "mi ex esta afuera con un machete", "me persiguen en la calle", "estoy en peligro ahora",
+        "ayudaaa me quieren llevar", "un hombre me sigue y camino rapido", "alguien entro a mi casa y estoy en el ropero",
+        "mi padrastro me busca con un palo y me escondi donde la vecina", "me apunto con un arma",
+        "mi esposo dice q va a quemar la casa con nosotros adentro", "hay alguien caminando en el techo",
+        "un desconocido me espera en la esquina y me escribe q me esta viendo",
+        "me escribieron q saben donde estudio y q me esperan a la salida", "estan peleando y uno saco una pistola",
+        "estoy caminando a mi casa y dos tipos en moto me siguen desde la plaza ya di dos vueltas y siguen atras mio "
+        "no hay nadie en la calle y mi celular tiene poca bateria",
+        "mi ex rompio la puerta de mi cuarto esta borracho y dice que me va a matar a mi y a mi hija, estoy encerrada "
+        "en el baño con ella y el sigue gritando afuera",
+        "soy mama de una niña de 10 años y hace tres dias un hombre se para frente al colegio a la salida y le "
+        "pregunta su nombre y hoy le dijo que la iba a llevar a su casa",
+        "me estan esperando afuera para pegarme", "hay un tipo mirando por mi ventana",
+        "me subi a un taxi y el chofer no para ni me deja bajar", "me dijo q me va a desaparecer",
+        "estoy escondida, no puedo hablar", "mi vecino me amenaza con un arma", "me quiere matar, esta viniendo",
+        "se metieron a robar y estoy escondida con mis hermanitos",
+        "hola hola ayuda hay un hombre en la puerta y dice q me va a matar",
+    ],
+    "urgent_grooming": [
+        "un señor q conoci en free fire quiere q nos veamos hoy", "me mando plata para el pasaje y dice q vaya sola",
+        "me dijo q no le cuente a nadie y q me espera en la plaza a las 5",
+        "me compro un pasaje de bus para ir a verlo a otra ciudad",
+        "un hombre de 30 q conoci en tiktok me espera hoy despues del cole",
+        "dice q si no voy a verlo le cuenta todo a mis papas",
+        "mi hija de 13 se va a encontrar con un adulto q conocio en internet", "me mando un taxi para q vaya a su casa",
+        "me pide q borre los chats y q vaya sola", "me dice q me ama y q nos escapemos mañana",
+        "un señor me manda recargas y ahora quiere q vaya a su cuarto", "me dice q ya sabe donde vivo y q va a venir",
+        "me pidio mi ubicacion y dice q viene a recogerme", "dice q si no voy publica nuestras conversaciones",
+        "un amigo del juego me mando su direccion y dice q vaya sin nadie",
+        "tengo 12 y un hombre dice q soy su novia y quiere verme este sabado",
+        "me envio plata por tigo money para un pasaje a la paz",
+        "el chico de insta q dice tener 17 pero es mayor me esta esperando en la puerta del colegio",
+        "dice que si cuento algo le hace daño a mi familia", "me quiere llevar a vivir con el a otro pais",
+        "me mando un celular nuevo para q hablemos a escondidas",
+        "mi hijo va a ir a ver a un señor q le regala skins y dice q es secreto",
+        "me dijo q vaya con falda y sin decirle a mi mama", "me esta esperando hoy en la terminal",
+        "ya me compro el boleto para el viernes", "quedamos para vernos en un alojamiento",
+        "me amenaza con ir a mi casa si no le contesto", "el chico de discord me pide q me escape de noche",
+        "hola tengo 14 hace dos meses conoci a un chico en free fire que decia tener 16 pero hoy vi su foto y es un "
+        "señor y me mando 100 bolivianos para el pasaje y dice que hoy a las 6 me espera en la plaza y que es nuestro secreto",
+        "revise el celular de mi hija de 12 y un hombre le escribe todos los dias le dice mi amor le pide fotos y hoy "
+        "le escribio que lo espere en la esquina del mercado despues de clases y que borre los mensajes",
+        "un muchacho que conoci por facebook me dijo que me consigue trabajo y que me manda el pasaje a santa cruz para "
+        "mañana pero que no le cuente a mis papas porque no me van a dejar y ya me mando la plata",
+        "me pidio q salga por la ventana en la noche", "mi hermanita chatea con un adulto y dice q hoy se van a ver",
+        "dice q me va a buscar al colegio si no le mando fotos", "me quiere ver a solas y dice q ya reservo un cuarto",
+        "me dijo q no le diga a mis papas y q me recoge en su auto", "me ofrece regalos si voy sola a su departamento",
+        "me mandaron un pasaje para ir a conocer a alguien de instagram", "un señor del juego sabe mi colegio y dice q me va a esperar",
+        "dice q me manda un auto hoy en la noche para ir a su casa", "ya le di mi direccion y viene en una hora",
+        "me presiona para vernos hoy y dice q ya esta en mi ciudad",
+        "ok gracias, pero el señor del juego dice q me espera hoy y q vaya sola",
+    ],
+    # Calm near-misses: the words of an emergency, not an emergency.
+    "out_of_scope": [
+        "mi mama me va a matar si ve mi libreta", "me muero de risa con ese video", "me muero de hambre",
+        "me mata el calor en santa cruz", "este examen me va a matar", "muero de sueño",
+        "el profe me va a matar si no entrego la tarea", "auxilio tengo examen de mate mañana y no entiendo nada",
+        "ayuda con mi tarea de historia porfa", "me muero de verguenza, me cai en el patio",
+        "mi papa me mata si llego tarde jaja", "me mataste con ese chiste", "el partido de ayer me mato de nervios",
+        "tengo q hacer una exposicion sobre violencia intrafamiliar, que puedo decir",
+        "tarea: ensayo sobre la trata y trafico de personas en bolivia", "cuantos casos de feminicidio hubo en bolivia este año",
+        "es delito pegarle a un hijo para corregirlo?", "no puedo salir de la app, se queda trabada",
+        "no puedo salir a la fiesta xq mis papas no me dejan", "estoy encerrada estudiando todo el fin de semana",
+        "mi perrito se perdio ayer", "se me perdio el celular en el micro",
+        "mi hermano se escapo de clases para jugar futbol jaja", "vi una pelicula de secuestros y me dio miedo",
+        "hola queria preguntar algo para mi tarea de ciencias sociales la profe nos pidio investigar sobre la violencia "
+        "en las familias de bolivia y que instituciones ayudan y no se por donde empezar me das ideas",
+        "buenas tardes le escribo porque el fin de semana fuimos con mi familia a copacabana y fue muy bonito pero me "
+        "olvide mi chompa en el hotel y queria saber si saben como puedo llamar al hotel",
+        "jajaja hoy la profe nos hizo un examen sorpresa y casi me muero porque no habia estudiado nada y mi amiga "
+        "estaba igual pero al final salimos bien las dos",
+        "quiero morirme de verguenza le escribi a mi crush por error", "mi abuela dice q me va a jalar las orejas si no como",
+        "cuantos años de carcel dan por trata de personas", "mi hermana me pego un chicle en el pelo",
+        "me pegue con la puerta y me salio un chichon", "me corte el pelo y quedo feo",
+        "me corte el dedo picando cebolla pero ya esta bien", "estoy muerta de cansancio", "mi celular se murio",
+        "lo del año pasado ya se soluciono, ahora estoy bien", "me mataron en el free fire y perdi la partida",
+        "toy harta de la tarea ya no puedo mas con mate jaja", "mi profe de musica me mata con tantas practicas",
+        "mañana me van a sacar una muela y me muero de miedo",
+        "bueno te cuento que ayer fue el cumple de mi hermanita y hicimos una fiesta en la casa vinieron mis primos "
+        "y mis tios y bailamos hasta tarde y mi mama dice que casi la matamos de cansancio pero estuvo muy lindo",
+        "es verdad q en bolivia secuestran niños en las ferias o es mentira de facebook",
+        "quiero ver una serie de crimenes, cual me recomiendas",
+        "mi tio me llevo a pasear al parque y comimos helado",
+        "mi hermanita se perdio un ratito en el supermercado pero ya la encontramos estaba en la seccion de juguetes "
+        "que susto jaja",
+        "hoy en el colegio hicimos un simulacro de terremoto y todos teniamos que escondernos debajo de los pupitres y "
+        "despues salir corriendo al patio, fue divertido",
+    ],
+    "grooming": [
+        "un chico del juego me pidio mi whatsapp, es peligroso darselo?",
+        "el año pasado un señor me escribia pero ya lo bloquee y le conte a mi mama",
+        "como le explico a mi hija de 10 q no hable con extraños en roblox", "es delito q un adulto le escriba a una menor?",
+        "para una tarea, que es el grooming y como se previene",
+        "hola soy profesora de primaria y quiero dar una charla a mis estudiantes sobre los peligros de hablar con "
+        "desconocidos en los juegos en linea, que consejos me da para explicarles de forma sencilla",
+    ],
+    "sextortion": [
+        "es delito compartir el pack de otra persona?", "mi amiga me pregunto q hacer si alguien le pide nudes",
+        "hace un año mande una foto pero ya se borro y todo bien, como evito q pase de nuevo",
+        "como reporto una foto en instagram", "tarea sobre sextorsion en adolescentes",
+    ],
+    "job_offers": [
+        "tengo q hacer una exposicion sobre trata de personas", "es legal q una agencia pida mi carnet original?",
+        "mi tia trabaja en argentina hace años y le va bien, como se si una oferta es seria",
+        "es delito quedarse con el carnet de un trabajador?",
+    ],
+    "privacy": [
+        "creo q me hackearon el facebook q hago", "me llego un codigo de whatsapp q no pedi",
+        "alguien entro a mi instagram y cambio mi foto", "no puedo salir de mi cuenta en la compu del cole",
+        "quiero desaparecer de las redes un tiempo, como desactivo mis cuentas", "me robaron mi cuenta de free fire",
+        "hola buenas noches desde ayer no puedo entrar a mi cuenta de instagram me dice que la contraseña es incorrecta "
+        "y me llego un correo de que alguien inicio sesion desde otro pais que puedo hacer para recuperarla",
+    ],
+    "cyberbullying": [
+        "se burlan de mi en el grupo pero ya hable con la profe", "un compañero me dijo q me va a matar en el free fire jaja",
+        "no puedo salir del grupo del curso xq me vuelven a agregar",
+    ],
+    "caregivers": [
+        "hace dos años mi esposo tomaba mucho y habia peleas en la casa pero ya fue a terapia y ahora estamos bien, "
+        "solo queria saber si tienen informacion para hablar de estas cosas con mis hijos",
+        "mi hijo no puede salir del juego, esta enviciado", "soy mama, como hablo con mi hija sobre abuso sin asustarla",
+        "a mi hijo le robaron la cuenta del juego y esta llorando",
+        "soy papa de dos chicos de 11 y 14 años y pasan todo el dia en el celular jugando y me preocupa que hablen "
+        "con desconocidos pero no quiero quitarles el celular porque lo usan para el colegio como pongo limites",
+    ],
+    "help_lines": [
+        "donde denuncio una estafa por internet", "a q numero se llama para denunciar violencia, es para un trabajo del cole",
+        "que hace la defensoria de la niñez",
+    ],
+}
+
+# Quechua drafts (review: draft): mixed with Spanish the way people write on WhatsApp.
+QU_MORE: dict[str, list[str]] = {
+    "urgent_violence": [
+        "tatay machasqa chayamun mamayta maqachkan", "padrastroy maqawan, brazoypi moretones kachkan",
+        "qusay kunkaymanta hap'iwan anoche", "tiyuy primituyta cablewan maqan", "sapa machaspa llapanchikta maqawanku",
+        "kuraq wawqiy maqawan, tataykuna mana imatapas ruwankuchu", "simiymanta yawar lluqsichkan, maqawan",
+        "mamay k'aspiwan maqawan wasaypi nanawan", "qusay nin saqiptiy maqaspa wañuchiwanqa",
+        "colegiomanta lluqsispa kimsa maqawarqanku", "ñañayta enamoradon maqan, uyan punkisqa",
+        "wasiypi yaqa sapa p'unchay maqawanku", "mana mikhuchiwankuchu, cuartopi wichqawanku castigaspa",
+        "ñuqa wiksayuq kani, qusay wiksaypi hayt'awan", "tatay chicotewan maqawanku yawar lluqsinankama",
+        "mamaywan tatay maqanakuchkanku, mamayta pampapi maqachkan",
+    ],
+    "urgent_sexual_violence": [
+        "tiyuy tutan cuartoyman yaykun", "padrastroy camayman yaykun mamay llamk'aptin",
+        "primoy llamiykuwan puñunaypi", "abueloy llamichiwan, pakallapi kachun nin",
+        "profesor sapallayta qhipachiwan llamiwanpas", "ususiy 5 watayuq, tiyun llamiykun nin",
+        "fiestapi imatachus upyachiwanku, mana p'achayuq rikch'arirqani", "enamoradoy kallpawan ruwawan mana nisqaytapas",
+        "padrinoy simiypi much'awan llamiwan manchakuni willayta", "qusay machasqa kallpawan ruwawan",
+        "wasi qayllapi runa cuartonman yaykuchiwan imakunatapas ruwawan", "sullk'a ñañayta abusarqanku, mana rimayta munanchu",
+        "tatay ñuqawan puñun llamiwan", "tiyuy nin mana munaptiy mamayta maqanqa",
+        "trufipi chofer chakiykunata llamiwan mana uraykachiwanchu", "tiyuypa wawanta wiksayuq kani",
+    ],
+    "urgent_trafficking": [
+        "agenciamanta runa carnetniyta hap'ikun, manuyki kachkan nin", "santa cruzpi llamk'ani señora mana lluqsichiwanchu",
+        "pasajeta mikhunatapas llamk'aspa pagay nin, mana tukukunchu", "argentinapi costurapi wichqawanku",
+        "mesera llamk'ay nispa, kunan runakunawan kanaykita nin", "panay chilepi pasaporteta qichusqa",
+        "candadowan wasipi wichqawanku, llamk'anallapaq lluqsinchik", "celularniyta qichuwanku pakallapi qillqamuyki",
+        "primay 15 watayuq minaman apasqa mana kutimuchinkuchu", "señora nin ripuptiy carcelman churachiwanqa manuyrayku",
+        "huk llaqtaman q'utuspa apawanku, mana yachanichu maypi kachkani", "local dueño documentokunata waqaychakun multatapas cobran",
+        "patron nin ayqiptiy familiayta ñak'arichinqa", "ladrillo hornopi sullk'a wawqiy llamk'an mana kutichinkuchu",
+        "mana familiaywan rimachiwankuchu", "pagawarqa nin, paypa kani nin",
+    ],
+    "urgent_image_threat": [
+        "packniyta cursoq grupompi churarqanku", "nudesniyta paginaman churarqanku",
+        "exniy nin fotoykunata llapan colegioman apachinqa", "instagrampi runa fotoykunata hap'in 500 bs mañawan",
+        "videollamadapi grabawanku kunan qullqita mañawanku", "videoyta whatsapppi apachinakuchkanku",
+        "huk video apachiptiy mamayman apachinqa nin", "ususiy fotota apachirqa kunan churasaq nispa manchachin",
+        "packniyta hap'inku astawan mañawanku", "8 horasta fotoykunata churanqa nin",
+        "qr 300 bs mañawanku mana chayqa videoyta churanqa", "pagarqaniña astawan qullqita mañallanpuni fotoykunamanta",
+        "ex enamoradoy fotoykunata grupoman churan, colegioman mana riyta munanichu",
+        "churiy 14 watayuq videonmanta extorsionasqa", "calata fotoykunawan cuenta falsata ruwarqanku",
+        "tiktokman bañopi videoyta churarqanku",
+    ],
+    "urgent_self_harm": [
+        "manaña atinichu", "llapanku aswan allin kanmanku mana kaptiy", "puñuyta munani mana rikch'ariyta",
+        "pastillakunata waqaychani mana aguantaptiy", "yapamanta kuchukurqani", "brazoykunata kuchukurqani anoche",
+        "chinkayta munani, ama pipas maskawachunchu", "despedida cartayta qillqarqaniña",
+        "achka pastillakunata upyarqani", "puentepi kachkani, pawayta munani",
+        "familiaypaq llasa q'ipi kani", "wañuptiy mana pipas reparanqachu",
+        "ususiy brazonkunata kuchukun wañuyta munan nin", "amigoy nin kunan p'unchay wañuchikunqa",
+        "ratapaq venenota upyarqani", "llapankumanta despedikurqaniña",
+    ],
+    "urgent_missing_person": [
+        "sullk'a ñañay mana kutimunchu", "churiy qayna pukllaq lluqsirqa mana kutimunchu",
+        "ususiy 14 watayuq mana puñuq chayamunchu celularnin apagasqa", "viernesmanta wawqiymanta mana imatapas yachanchikchu",
+        "mamay mercadoman rirqa mana kutimunchu tutaña", "abueloy chinkarqa, alzheimeryuq",
+        "sobrinoy internetpi amigonwan ripurqa mana contestanchu", "ususiy escuelamanta mana kutimunchu",
+        "amigay tiktokpi reqsisqan waynata rikuq rirqa, manaña rikhurinchu", "feriapi 6 watayuq churiyta mana tarinichu",
+        "huk auto colegioq punkunmanta panayta aparqa", "wawayta parquemanta aparqanku",
+        "ususiy free firepi reqsisqanwan lluqsirqa mana kutimunchu", "iskay tutaña churiy mana wasipi puñunchu",
+        "policia 48 horasta suyay nin, ususiy mana rikhurinchu", "sullk'a wawqiy t'anta rantiq rirqa manaraq kutimunchu",
+    ],
+    "urgent_immediate_danger": [
+        "qhatiwachkanku", "huk runa wasiy hawapi sayachkan unayña", "pipas wasiyman yaykuyta munachkan",
+        "bañopi pakakuchkani", "huk señor colegio hawapi sapa p'unchay suyawan", "kunan p'unchay wañuchisqayki niwan",
+        "cuchilloyuq kachkan", "tatay armayuq manchachiwachkanku", "punkuta takachkanku sutiyta qaparispa",
+        "colegiomanta lluqsisqaymanta huk auto qhatiwan", "camay urapi pakakuni pipas yaykumun",
+        "kunan tuta wañuchiq hamunqaku niwanku", "exniy hawapi machetewan kachkan", "ventanata p'akichkan",
+        "sapallay kachkani pipas chapata kichayta munan", "wañuchiwanqa, hamuchkanña",
+    ],
+    "urgent_grooming": [
+        "free firepi reqsisqay señor kunan tupayta munan", "pasajepaq qullqita apachimuwan, sapallay hamuy nin",
+        "ama pimanpas willakuychu nin, plazapi 5 horasta suyawanqa", "huk llaqtaman rinaypaq bus pasajeta rantiwan",
+        "tiktokpi reqsisqay 30 watayuq runa kunan colegiomanta lluqsiptiy suyawan",
+        "mana rispa tataykunaman llapanta willanqa nin", "ususiy 13 watayuq internetpi kuraq runawan tupanqa",
+        "taxita apachimuwan wasinman rinaypaq", "chatkunata pichay nin sapallay hamuy nin",
+        "ubicacionniyta mañawan, hamusaq apaykusqayki nin", "ñam yachan maypi tiyasqayta, hamusaq nin",
+        "tigo moneywan qullqita apachimuwan la pazman pasajepaq", "kunan terminalpi suyawachkan",
+        "sullk'a ñañay kuraq runawan chatean, kunan tupanqaku nin", "willaptiy familiayta ñak'arichinqa nin",
+        "direccionniyta qurqani, huk horapi hamuchkan",
+    ],
+    "out_of_scope": [
+        "mamay wañuchiwanqa libretayta rikuspa jaja", "asikuywan wañuchkani chay videowan",
+        "yarqaywan wañuchkani", "kay examen wañuchiwanqa", "puñuywan wañuchkani",
+        "historia tareaypaq yanapaway", "violencia intrafamiliarmanta exposicionta ruwanay tiyan",
+        "trata de personasmanta tarea ruwanay", "appmanta mana lluqsiyta atinichu", "fiestaman mana lluqsiyta atinichu tataykuna mana saqiwankuchu",
+        "allquy chinkarqa qayna", "celularniy chinkarqa micropi", "chukchayta kuchukurqani millayta rikukun",
+        "qayna wata chay sasachakuy tukukurqaña, kunan allinmi kachkani", "free firepi wañuchiwanku partidata chinkachirqani",
+    ],
+    "privacy": ["facebookniyta hackearqanku hina imatataq ruwasaq", "mana mañasqay whatsapp codigo chayamuwan"],
+    "job_offers": ["agencia carnet originalta mañanman legalchu?"],
+}
+
+# Aymara drafts (review: draft): mixed with Spanish the way people write on WhatsApp.
+AY_MORE: dict[str, list[str]] = {
+    "urgent_violence": [
+        "awkijax machat purinitayna taykajar nuwaski", "padrastrojax nuwitu, amparajan moretonanakaw utji",
+        "chachajax kunkajat katuntitu masüru aruma", "tiyujax primitujar cablempi nuwi", "machaxasax taqiniruw nuwistu",
+        "jilïr jilajax nuwitu, awkinakajax janiw kuns lurapkiti", "lakajat wila mistuski, nuwitu",
+        "taykajax lawampi nuwitu, qhipajaw usu", "chachajax siwa jaytanukirista ukax jiwayañkamaw nuwitani",
+        "colegiot mistsuñkam kimsaniw nuwapxitu", "kullakajarux enamoradopaw nuwi, ajanupax punkitawa",
+        "utajan niya sapa uruw nuwapxitu", "janiw manq'ayapkituti, cuarton jist'antapxitu",
+        "usurïtwa, chachajax purakajar jaytt'itu", "awkijax chicotempi nuwapxitu wila mistuñkama",
+        "awkijax taykajar pampan nuwaski",
+    ],
+    "urgent_sexual_violence": [
+        "tiyujax arumanak cuartojar mantani", "padrastrojax camajar mantani taykajax irnaqkipana",
+        "primojax ikiñajan llamkt'itu", "abuelojax llamkt'ayitu, imantat uñjañani siwa",
+        "profesorax sapakiw qhiparayitu llamkt'itusa", "phuchajax 5 maranïwa, tiyupaw llamkt'i siwa",
+        "fiestan kunas umayapxitu, jan isimpiw sartawayta", "enamoradojax ch'amampiw lurawayitu jan sasinsa",
+        "padrinojax lakajan jamp'atitu llamkt'itusa axsartwa yatiyañ", "chachajax machataw ch'amampi lurayitu",
+        "jak'a utankir jaqiw cuartopar mantayitu kunanaks lurawayitu", "jisk'a kullakajarux abusapxiwa, janiw parlañ munkiti",
+        "awkijax nayamp ikiski llamkt'itu", "tiyujax siwa jan munkta ukax taykajaruw nuwani",
+        "trufin choferax kayunakaj llamkt'itu janiw saraqayitutixa", "tiyujan wawapampi usurïtwa",
+    ],
+    "urgent_trafficking": [
+        "agenciat jaqiw carnetaj katuntasi, manuw utji siwa", "santa cruzan irnaqta señorax janiw mistuyitutixa",
+        "pasaje manq'asa irnaqasaw payllañama siwa, janiw tukuskiti", "argentinan costuran jist'antapxitu",
+        "mesera irnaqaw sasaw, jichhax jaqinakamp utjañamawa sapxitu", "kullakajax chilen pasaportep aparapxatayna",
+        "candadompiw utan jist'antapxitu, irnaqañatakikiw mistuptha", "celularaj aparapxitu imantatat qillqt'sma",
+        "15 maran primajax minaruw irpapxi janiw kutt'ayapkiti", "señorax siwa sarxä ukax carcelaruw uchayitani manujata",
+        "yaqha markaruw sallqjasin irpapxitu, janiw yatkti kawkinkatsa", "local dueñox documentonak imasi multanaks cobrarakiwa",
+        "patronax siwa jaltxä ukax familiajaruw jan walt'ayani", "jisk'a jilajax ladrillo hornon irnaqi janiw kutt'ayapkiti",
+        "janiw familiajamp parlayapkituti", "payllitu siwa, jupankiritwa siwa",
+    ],
+    "urgent_image_threat": [
+        "packaj cursonkir grupor uchapxi", "nudesanakaj paginar uchapxi",
+        "exajax siwa fotonakaj taqi colegior apayani", "instagramankir jaqiw fotonakaj katuyi 500 bs mayitu",
+        "videollamadan grabapxitu jichhax qullqi mayipxitu", "videojaw whatsappan apayasipki",
+        "mä video jan apaykta ukax taykajaruw apayani siwa", "phuchajax fotonak apayi jichhax uñacht'ayäw sasaw axsarayi",
+        "packaj katuyapxi juk'amp mayipxitu", "8 horasaw fotonakaj uchani siwa",
+        "qr 300 bs mayipxitu jan ukax videoj uchapxani", "payllatxtwa ukampis juk'amp qullqi mayiskakituwa",
+        "ex enamoradojax fotonakaj grupor uchi, janiw colegior sarañ munxti",
+        "yuqajax 14 maranïwa videopat extorsionapxi", "q'ala fotonakajampi cuenta falsa lurapxi",
+        "bañon videoj tiktokar uchapxi",
+    ],
+    "urgent_self_harm": [
+        "janiw juk'amp atxti", "taqiniw jan nayan utjatax juk'amp walïpxaspa", "ikiñ munta jan sartañataki",
+        "pastillanak imt'ata jan aguantxä ukataki", "wasitat khuchusiwayta", "amparanakaj khuchusiwayta masüru aruma",
+        "chhaqhañ munta, jan khitis thaqpanti", "despedida cartaj qillqt'xtwa",
+        "walja pastillanak umt'ta", "puenten uttwa, jaltañ munta",
+        "familiajatakix jach'a q'ipitwa", "jiwxä ukax janiw khitis amuykaniti",
+        "phuchajax amparanakap khuchusi jiwañ muntwa siwa", "amigojax siwa jichhüruw jiwayasini",
+        "achakunatak venenoruw umt'ta", "taqinitakiw despidisxtwa",
+    ],
+    "urgent_missing_person": [
+        "jisk'a kullakajax janiw kutt'aniti", "yuqajax masüru anataniw mistuna janiw kutt'aniti",
+        "phuchajax 14 maranïwa janiw ikiñ purinkiti celularapax apagatawa", "viernesat jilajat janiw kuns yatktanti",
+        "taykajax mercador sarawayi janiw kutt'aniti arumaxiwa", "abuelojax chhaqhawayi, alzheimerampiwa",
+        "sobrinojax internetan amigopamp sarawayi janiw contestkiti", "phuchajax escuelat janiw kutt'aniti",
+        "amigajax tiktokan uñt'at waynar uñjir sarawayi, janiw uñstxiti", "feria taypin 6 maran yuqaj janiw jikxatkti",
+        "mä autow colegio punkut kullakaj apasxi", "wawaj parquet apasxapxi",
+        "phuchajax free firen uñt'atapamp mistuwayi janiw kutt'aniti", "paya arumaw yuqajax janiw utan ikiskiti",
+        "policiax 48 horas suyt'am siwa, phuchajax janiw uñstkiti", "jisk'a jilajax t'ant'a alir sarawayi janiraw kutt'aniti",
+    ],
+    "urgent_immediate_danger": [
+        "arknaqapxitu", "mä chachaw utaj anqan sayt'ata walja horaw", "khitis utajar mantañ munaski",
+        "bañon imantasiskta", "mä señoraw colegio anqan sapa uru suyt'itu", "jichhüruw jiwayäma situ",
+        "cuchilloniwa", "awkijax armanïwa axsarayapxistu", "punku nuwasipki sutij art'asa",
+        "colegiot mistkäjat mä autow arknaqitu", "camaj manqhan imantasta khitis mantanxi",
+        "jichha arumaw jiwayir jutapxäma sapxitu", "exajax anqan machetempi utji", "ventanaw p'akjaski",
+        "sapakitwa khitis chapa jist'araña munaski", "jiwayitaniwa, jutaskiwa",
+    ],
+    "urgent_grooming": [
+        "free firen uñt'at señorax jichhüru jikisiñ muni", "pasajetak qullqi apayanitu, sapak jutam siwa",
+        "jan khitirus yatiyamti siwa, plazan 5 horas suyt'itani", "yaqha markar sarañataki bus pasaje alanitu",
+        "tiktokan uñt'at 30 maran jaqix jichhüru colegiot mistkä ukhax suyt'itani",
+        "jan sarkä ukax awkinakajaruw taqi yatiyani siwa", "phuchajax 13 maranïwa internetan jilïr jaqimp jikisini",
+        "taxi apayanitu utapar sarañataki", "chatnak chhaqhaytam siwa sapak jutam siwa",
+        "ubicacionaj mayitu, irpir jutä siwa", "kawkin jakatajs yatxiwa, jutäw siwa",
+        "tigo moneympi qullqi apayanitu la pazar pasajetaki", "jichhax terminalan suyt'askitu",
+        "jisk'a kullakajax jilïr jaqimp chatea, jichhüruw jikisipxani siwa", "yatiyä ukax familiajaruw jan walt'ayani siwa",
+        "direccionaj churta, mä horatxa jutaski",
+    ],
+    "out_of_scope": [
+        "taykajax jiwayitaniwa libretaj uñjasa jaja", "larusiñampiw jiwaskta uka videompi",
+        "manq'at jiwaskta", "aka examenax jiwayitaniwa", "ikiñat jiwaskta",
+        "historia tareajatak yanapt'ita", "violencia intrafamiliar tuqit exposicion lurañajawa",
+        "trata de personas tuqit tarea lurañajawa", "appat janiw mistuñ atkti", "fiestar janiw mistuñ atkti awkinakajax janiw jaytapkituti",
+        "anujax chhaqhawayi masüru", "celularaj micron chhaqhawayi", "ñik'utaj khuchuyasta jan walikiw uñnaqi",
+        "nayra mara uka jan walt'awix tukusxiwa, jichhax walikïtwa", "free firen jiwayapxitu partida apt'ayasta",
+    ],
+    "privacy": ["facebookaj hackeapxitu ukham amuyta kuns lurä", "jan mayitäk whatsapp codigo puriniwa"],
+    "job_offers": ["agenciax carnet original mayispa ukax legalti?"],
+}
+
+
+def _merge(base: dict[str, list[str]], more: dict[str, list[str]]) -> None:
+    for intent, items in more.items():
+        have = base.setdefault(intent, [])
+        have += [item for item in items if item not in have]
+
+
+_merge(ES, ES_MORE)
+_merge(QU, QU_MORE)
+_merge(AY, AY_MORE)
+
+
 MIX_QU = ["por favor", "ayuda", "wawqi", "pani", "ahora", "ya"]
 MIX_AY = ["por favor", "ayuda", "jilata", "kullaka", "ahora", "ya"]
 TYPOS = [("qu", "k"), ("c", "k"), ("s", "z"), ("ll", "y"), ("v", "b"), ("h", ""), ("ie", "e"), ("é", "e")]
+# How teens abbreviate on WhatsApp (applied all at once to make one more variant).
+ABBREVIATIONS = [(r"\bpor ?que\b", "xq"), (r"\bque\b", "q"), (r"\bestoy\b", "toy"), (r"\bpor favor\b", "porfa"),
+                 (r"\btambien\b", "tmb"), (r"\bquiero\b", "kiero"), (r"\bno se\b", "nose"), (r"\bpara\b", "pa"),
+                 (r"\bmama\b", "ma"), (r"\bpor\b", "x")]
+
+
+def abbreviate(text: str) -> str:
+    for pattern, short in ABBREVIATIONS:
+        text = re.sub(pattern, short, text)
+    return text
 
 
 def strip_accents(text: str) -> str:
@@ -196,6 +734,8 @@ def variants(seed: str, lang: str, rng: random.Random, wanted: int) -> list[str]
     for old, new in TYPOS:
         if old in plain:
             candidates.append(plain.replace(old, new, 1))
+    if abbreviate(plain) != plain:
+        candidates.append(abbreviate(plain))
     if lang == "es":
         candidates += [f"{plain} por favor", f"oye {plain}", f"{plain} ayuda"]
     else:

@@ -21,6 +21,7 @@ from bot.core.types import Channel, Incoming
 from bot.handoff.service import RedisHandoff
 from bot.nlu.langid import LanguageIdentifier
 from bot.safety.rules import UrgentRules
+from bot.safety.triage import Triage
 from bot.store.addresses import AddressBook
 from bot.store.state import StateStore
 
@@ -80,7 +81,7 @@ async def chat(redis: Redis, namespace: str, *, nlu: Understander | None = None,
                bundle: Bundle | None = None) -> AsyncIterator[Chat]:
     handoff = RedisHandoff(redis, namespace, clock=lambda: FROZEN_TIME)
     pipeline = Pipeline(store=StateStore(redis, namespace), bundle=bundle or project_bundle(), handoff=handoff,
-                        urgent=project_rules(), nlu=nlu, langid=project_langid(),
+                        triage=Triage(project_rules()), nlu=nlu, langid=project_langid(),
                         addresses=AddressBook(redis, namespace, "test-address-key"), clock=lambda: FROZEN_TIME)
     yield Chat(pipeline, handoff)
 

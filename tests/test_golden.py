@@ -39,6 +39,8 @@ def observed(result: dict[str, Any]) -> dict[str, Any]:
     ]
     if result["handoff"]:
         out["handoff"] = result["handoff"]["priority"]
+    if result["risk"]["level"] != "none":
+        out["risk"] = result["risk"]
     return out
 
 

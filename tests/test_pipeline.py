@@ -91,7 +91,8 @@ class FixedNlu:
     """Test double: an NLU that always finds one intent."""
 
     def __init__(self, intent: str, confidence: float = 0.93) -> None:
-        self.intent = Intent(intent, confidence)
+        urgent = intent.removeprefix("urgent_") if intent.startswith("urgent_") else None
+        self.intent = Intent(intent, confidence, urgent, confidence if urgent else 0.0, confidence if urgent else 0.0)
 
     async def understand(self, text: str) -> Intent | None:
         return self.intent
@@ -105,11 +106,50 @@ async def test_an_nlu_intent_opens_the_module(redis: Redis, namespace: str) -> N
     assert texts(result) and "Seguir" in titles(result)
 
 
-async def test_an_urgent_nlu_intent_raises_an_urgent_ticket(redis: Redis, namespace: str) -> None:
-    async with chat(redis, namespace, nlu=FixedNlu("urgent_trafficking", 0.5)) as c:
+async def test_a_likely_urgent_nlu_reading_asks_first_and_yes_opens_an_urgent_ticket(
+        redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace, nlu=FixedNlu("urgent_trafficking", 0.995)) as c:
         await start_in(c, "ana")
         result = await c.send("ana", "una frase que ninguna regla conoce")
-    assert result["understood"]["via"] == "nlu" and result["handoff"]["priority"] == "urgent"
+        assert result["handoff"] is None and result["risk"] == {"level": "ask", "category": "trafficking"}
+        assert [c["payload"] for r in result["replies"] for c in r["choices"]] == [
+            "sys:risk:yes", "sys:risk:no", "sys:risk:person"]
+        yes = await c.send("ana", "si")  # typed instead of tapped
+    assert yes["handoff"]["priority"] == "urgent" and yes["risk"] == {"level": "urgent", "category": "trafficking"}
+
+
+async def test_a_second_possible_emergency_while_the_question_waits_is_urgent(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        await start_in(c, "ana")
+        first = await c.send("ana", "tengo miedo")
+        second = await c.send("ana", "tengo miedo de verdad")
+    assert first["risk"]["level"] == "ask" and second["handoff"]["priority"] == "urgent"
+
+
+async def test_after_no_the_question_is_not_asked_again_for_ten_minutes(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace) as c:
+        await start_in(c, "ana")
+        await c.send("ana", "tengo miedo")
+        no = await c.send("ana", choice="sys:risk:no")
+        again = await c.send("ana", "tengo miedo")
+    assert no["handoff"] is None and "AYUDA" in texts(no)[0]
+    assert again["risk"]["level"] == "ask" and again["handoff"] is None
+    assert not any(c["payload"].startswith("sys:risk") for r in again["replies"] for c in r["choices"])
+
+
+async def test_an_unsure_urgent_nlu_reading_changes_nothing(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace, nlu=FixedNlu("urgent_trafficking", 0.7)) as c:
+        await start_in(c, "ana")
+        result = await c.send("ana", "una frase que ninguna regla conoce")
+    assert result["handoff"] is None and result["risk"]["level"] == "none"
+
+
+async def test_small_talk_never_answers_a_long_message() -> None:
+    from bot.nlu.client import NluResult, accept
+
+    long_text = "ya no se que hacer mi padrastro llega tarde todas las noches y tengo miedo de dormir"
+    assert not accept(NluResult("goodbye", 0.97), long_text)
+    assert accept(NluResult("goodbye", 0.97), "chau gracias")
 
 
 async def test_a_repeated_delivery_is_answered_once(redis: Redis, namespace: str) -> None:

@@ -11,11 +11,14 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from bot.handoff.queue import TicketQueue, estimated_wait
+from bot.core.types import Incoming
+from bot.handoff.queue import DAY, TicketQueue, estimated_wait
+from bot.handoff.service import RedisHandoff
 from tests.conftest import Clock
 
 
@@ -155,3 +158,78 @@ async def test_tickets_survive_a_redis_crash_with_the_append_only_file(own_redis
         proc.wait()
     assert sorted(t.id for t in waiting + claimed) == sorted(ids), "nothing lost, nothing doubled"
     assert len(claimed) == 1 and claimed[0].claimed_by == "ana"
+
+
+async def test_opening_a_ticket_reads_no_other_ticket_and_knows_its_place(redis: Redis, namespace: str) -> None:
+    clock = Clock()
+    handoff = RedisHandoff(redis, namespace, clock=clock)
+    for i in range(30):
+        clock.now += 1
+        await handoff.queue.open(f"filler{i}", priority="urgent" if i % 10 == 0 else "normal", lang="es",
+                                 channel="whatsapp")
+    await handoff.heartbeat("ana")
+    commands: list[str] = []
+    original = redis.execute_command
+
+    async def recording(*args: Any, **options: Any) -> Any:
+        commands.append(str(args[0]).upper())
+        return await original(*args, **options)
+
+    redis.execute_command = recording  # type: ignore[method-assign]
+    try:
+        clock.now += 1
+        info, wait = await handoff.open_ticket(Incoming("telegram", "5", "u-new", "m1", text="me pegan"), lang="es",
+                                               priority="urgent", category="violence", trigger="me pegan", summary="")
+    finally:
+        redis.execute_command = original  # type: ignore[method-assign]
+    assert "HGETALL" not in commands and "ZRANGE" not in commands, commands
+    assert len(commands) <= 3, f"one round trip to open, one for the transcript: {commands}"
+    assert await handoff.queue.position(info.ticket) == 3, "behind the three older urgent tickets"
+    assert wait.minutes == 20, "position 3, one counselor on shift: (3 + 1) * 600 s / 2"
+    assert await handoff.queue.counts() == {"urgent": 4, "normal": 27, "claimed": 0}
+    assert [t.user_key for t in await handoff.queue.waiting(limit=2)] == ["filler0", "filler10"]
+
+
+async def test_open_and_closed_tickets_expire(redis: Redis, namespace: str) -> None:
+    handoff = RedisHandoff(redis, namespace, retention_seconds=90 * DAY, abandon_seconds=30 * DAY)
+    queue = handoff.queue
+    info, _ = await handoff.open_ticket(Incoming("telegram", "5", "u1", "m1", text="persona"), lang="es",
+                                        priority="normal", category=None, trigger=None, summary="")
+    prefix = f"{namespace}:hq:"
+    for key in (f"ticket:{info.ticket}", "open:u1"):
+        assert 119 * DAY < await redis.ttl(prefix + key) <= 120 * DAY, key
+    assert 89 * DAY < await redis.ttl(f"{prefix}transcript:{info.ticket}") <= 90 * DAY
+    assert await queue.close(info.ticket, "")
+    assert 89 * DAY < await redis.ttl(f"{prefix}ticket:{info.ticket}") <= 90 * DAY
+    assert not await redis.exists(f"{prefix}open:u1")
+    assert await redis.zscore(f"{prefix}touched", info.ticket) is None
+
+
+async def test_a_ticket_nobody_touches_for_thirty_days_is_closed_as_abandoned(redis: Redis, namespace: str) -> None:
+    clock = Clock()
+    handoff = RedisHandoff(redis, namespace, clock=clock, abandon_seconds=30 * DAY)
+    queue = handoff.queue
+    quiet, _ = await queue.open("quiet", priority="normal", lang="es", channel="telegram")
+    talking, _ = await queue.open("talking", priority="urgent", lang="qu", channel="whatsapp")
+    clock.now += 20 * DAY
+    await handoff.relay(talking.id, Incoming("whatsapp", "+5917", "talking", "m2", text="sigo aqui"))
+    clock.now += 11 * DAY
+    assert await queue.close_abandoned() == 1
+    assert await queue.close_abandoned() == 0
+    closed = await redis.hgetall(f"{namespace}:hq:ticket:{quiet.id}")
+    assert closed["status"] == "closed" and closed["closed_reason"] == "abandoned"
+    assert await queue.open_for_user("quiet") is None and not await handoff.is_open(quiet.id)
+    assert [t.id for t in await queue.waiting()] == [talking.id], "the user kept writing: not abandoned"
+    again, created = await queue.open("quiet", priority="normal", lang="es", channel="telegram")
+    assert created and again.id != quiet.id
+
+
+async def test_a_ticket_whose_hash_expired_leaves_no_trace_in_the_queue(redis: Redis, namespace: str) -> None:
+    queue = TicketQueue(redis, namespace)
+    gone, _ = await queue.open("u", priority="urgent", lang="es", channel="telegram")
+    other, _ = await queue.open("v", priority="normal", lang="es", channel="telegram")
+    await redis.delete(f"{namespace}:hq:ticket:{gone.id}")  # as if its TTL ran out
+    assert [t.id for t in await queue.waiting()] == [other.id]
+    assert await queue.counts() == {"urgent": 0, "normal": 1, "claimed": 0}, "dropped from the index when read"
+    fresh, created = await queue.open("u", priority="urgent", lang="es", channel="telegram")
+    assert created and fresh.id != gone.id

@@ -1,4 +1,8 @@
-"""Urgent rules: every case of the evaluation set, recall and false-positive rate per language."""
+"""Urgent rules: inflections, spellings, levels and exclusions, and the hand-written regression set.
+
+The figures that matter are on the blind corpus (tests/test_triage_corpus.py, docs/TRIAGE.md);
+this file pins behaviour a reader of content/<lang>/urgent.yml relies on.
+"""
 
 from __future__ import annotations
 
@@ -18,46 +22,74 @@ URGENT = [(lang, text, category) for lang, items in CASES["urgent"].items() for 
 CALM = [(lang, text) for lang, items in CASES["not_urgent"].items() for text in items]
 
 
-def test_the_set_is_big_enough() -> None:
-    def count(kind: str, lang: str) -> int:
-        return len(CASES[kind][lang])
-
-    assert count("urgent", "es") >= 60 and count("not_urgent", "es") >= 60
-    for lang in ("qu", "ay"):
-        assert count("urgent", lang) >= 20 and count("not_urgent", lang) >= 20
-    assert CASES["urgent"]["mixed"]
+def level(text: str) -> str:
+    hit = RULES.match(text)
+    return hit.level if hit else "none"
 
 
 @pytest.mark.parametrize(("lang", "text", "category"), URGENT, ids=[f"{c[0]}:{c[1]}" for c in URGENT])
-def test_urgent_message_is_caught(lang: str, text: str, category: str) -> None:
-    hit = RULES.match(text)
-    assert hit is not None, f"missed an emergency: {text!r}"
-    assert hit.category == category, f"{text!r}: {hit.category} ({hit.phrase}) instead of {category}"
+def test_an_urgent_message_of_the_regression_set_is_never_ignored(lang: str, text: str, category: str) -> None:
+    assert level(text) != "none", f"missed an emergency: {text!r}"
 
 
 @pytest.mark.parametrize(("lang", "text"), CALM, ids=[f"{c[0]}:{c[1]}" for c in CALM])
-def test_a_question_about_a_topic_is_not_an_emergency(lang: str, text: str) -> None:
+def test_a_question_about_a_topic_never_opens_an_urgent_ticket(lang: str, text: str) -> None:
+    assert level(text) != "urgent", f"{text!r} raised {RULES.match(text)}"
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("mi padrastro me pegó ayer", "violence"),            # past tense of "me pega"
+    ("me pegaron otra vez", "violence"),
+    ("mi tio me tocó las partes", "sexual_violence"),
+    ("mi hermanita desapareció desde el lunes", "missing_person"),
+    ("mi desaparecida hija", "missing_person"),
+    ("q hago toy encerrada y no m dejan salir", "trafficking"),  # abbreviations
+    ("quiero quitarme la vida", "self_harm"),              # clitic attached
+    ("me quiero quitar la vida", "self_harm"),
+    ("AUXILIOOOOO", "immediate_danger"),                   # stretched letters
+    ("a y u d e n m e", "immediate_danger"),               # letters one by one
+    ("subieron mi pack al grupo del cole", "image_threat"),  # teen words
+    ("la señora se quedó con mi carnet y dice que le debo", "trafficking"),
+])
+def test_inflections_spellings_and_slang_are_seen(text: str, category: str) -> None:
     hit = RULES.match(text)
-    assert hit is None, f"{text!r} raised {hit}"
+    assert hit is not None and hit.category == category, f"{text!r}: {hit}"
 
 
-def test_recall_and_false_positive_rate_per_language() -> None:
-    print()
-    for lang in ("es", "qu", "ay", "mixed"):
-        urgent = CASES["urgent"][lang]
-        recall = sum(RULES.match(text) is not None for text, _ in urgent) / len(urgent)
-        calm = CASES["not_urgent"].get(lang, [])
-        fpr = sum(RULES.match(text) is not None for text in calm) / len(calm) if calm else 0.0
-        print(f"urgent rules [{lang}]: recall {recall:.3f} on {len(urgent)}, "
-              f"false positives {fpr:.3f} on {len(calm)}")
-        assert recall >= 0.97 and fpr <= 0.05
+def test_self_harm_wins_over_violence_when_both_match() -> None:
+    hit = RULES.match("mi papa me pega y ya no quiero vivir")
+    assert hit is not None and (hit.category, hit.level) == ("self_harm", "urgent")
 
 
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [("¡AYUDAAA!", "ayuda"), ("a y u d a", "ayuda"), ("yanapt'ita", "yanapt´ita"), ("yanapaj", "yanapaq"),
-     ("huasi", "wasi"), ("me quieren llevar", "me kieren yebar"), ("MÉ PÉGÁN", "me pegan"), ("hola", "ola")],
-)
+def test_a_threat_is_not_read_as_self_harm() -> None:
+    hit = RULES.match("me quieren matar")
+    assert hit is not None and hit.category == "immediate_danger"
+
+
+@pytest.mark.parametrize("text", [
+    "me muero de risa con ese video",
+    "mi mama me va a matar cuando vea mi libreta",
+    "auxilio no entiendo la tarea de mate",
+    "no puedo salir de este chat",
+    "que es la trata de personas",
+])
+def test_idioms_schoolwork_and_questions_never_open_an_urgent_ticket(text: str) -> None:
+    assert level(text) != "urgent", RULES.match(text)
+
+
+def test_an_exclusion_lowers_a_clear_signal_to_a_question_never_to_nothing() -> None:
+    assert level("me quiero morir de verguenza") == "ask"
+    assert level("que es esto me tienen encerrada") == "urgent"  # a question plus a cry for help
+
+
+def test_context_never_lowers_a_clear_self_harm_signal() -> None:
+    assert level("tengo tarea pero ya no quiero vivir") == "urgent"
+    assert level("tengo tarea y mi papa me pega") == "ask"  # other categories: one level down
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("¡AYUDAAA!", "ayuda"), ("a y u d a", "ayuda"), ("yanapt'ita", "yanapt´ita"), ("yanapaj", "yanapaq"),
+    ("huasi", "wasi"), ("me quieren llevar", "me kieren yebar"), ("MÉ PÉGÁN", "me pegan"), ("hola", "ola")])
 def test_folding_makes_variants_equal(a: str, b: str) -> None:
     assert fold(a) == fold(b)
 

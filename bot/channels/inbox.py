@@ -5,11 +5,17 @@ platform's id and stores it in the user's queue in one atomic step, and only the
 200. Workers (in any process) run the pipeline on each message in order per user; the turn's
 replies are queued in the outbox in the same atomic step that saves the conversation, so a
 crash anywhere between receiving and replying ends with the reply sent once.
+
+A turn that fails is retried with back-off, MAX_ATTEMPTS times, then recorded for supervisors
+(the failed list, with the exception's type); an entry that makes the worker itself raise is
+isolated the same way (mailbox.Guard). Either way the other users' messages go on.
+A Telegram button press is acknowledged in the background (bounded), never inside the turn.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -19,8 +25,8 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from bot.channels.mailbox import Claimed, Mailbox, drain, now_ms, work_loop
-from bot.channels.outbox import Outbox, backoff_seconds, record_failure
+from bot.channels.mailbox import Claimed, Guard, Mailbox, backoff_seconds, drain, now_ms, work_loop
+from bot.channels.outbox import Outbox, record_failure
 from bot.channels.reach import Reach
 from bot.core.pipeline import Pipeline
 from bot.core.privacy import user_key
@@ -30,6 +36,8 @@ from bot.store.addresses import AddressBook
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 LEASE_MS = 30_000
+CALLBACK_TIMEOUT = 10.0  # seconds an acknowledgement of a button press may take, in the background
+CALLBACKS_IN_FLIGHT = 100  # more waiting than this (a Bot API that hangs): skip acknowledging (it is cosmetic)
 
 
 @dataclass(frozen=True)
@@ -86,16 +94,52 @@ class InboxWorker:
         self.lease_ms = lease_ms
         self.reach = Reach(inbox.redis, inbox.ns)
         self.outbox = Outbox(inbox.redis, inbox.ns, inbox.addresses)
+        self.guard = Guard("inbox", max_attempts, self._dead_letter)
+        self.callbacks: set[asyncio.Task[None]] = set()
 
     async def run(self, concurrency: int = 8, idle: float = 0.05) -> None:
-        await asyncio.gather(*(self._loop(idle) for _ in range(concurrency)))
+        try:
+            await asyncio.gather(*(self._loop(idle) for _ in range(concurrency)))
+        finally:
+            for task in list(self.callbacks):
+                task.cancel()
 
     async def _loop(self, idle: float) -> None:
-        await work_loop(self.inbox.mailbox, self.process, lease_ms=self.lease_ms, idle=idle, label="inbox")
+        await work_loop(self.inbox.mailbox, self.process, lease_ms=self.lease_ms, idle=idle, guard=self.guard)
 
     async def run_once(self) -> int:
         """Process every message due now (tests and tools); returns how many were processed."""
-        return await drain(self.inbox.mailbox, self.process, lease_ms=self.lease_ms)
+        return await drain(self.inbox.mailbox, self.process, lease_ms=self.lease_ms, guard=self.guard)
+
+    async def callbacks_answered(self) -> None:
+        """Wait for the button acknowledgements started so far (tests, shutdown)."""
+        await asyncio.gather(*self.callbacks, return_exceptions=True)
+
+    async def _dead_letter(self, claimed: Claimed, attempts: int, error: str) -> None:
+        channel = "?"
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            found = json.loads(claimed.head).get("ch")
+            channel = found if found in CHANNELS else channel
+        await record_failure(self.redis, self.ns, channel=channel, user=claimed.member, attempts=attempts,
+                             reason=f"incoming message not processed ({error})", error=error)
+
+    def _acknowledge(self, callback_id: str) -> None:
+        """Acknowledge a button press outside the turn: the turn never waits for the Bot API."""
+        if self.on_callback is None:
+            return
+        if len(self.callbacks) >= CALLBACKS_IN_FLIGHT:
+            log.warning("inbox: %d button acknowledgements still waiting; skipping one", len(self.callbacks))
+            return
+        task = asyncio.create_task(self._answer(self.on_callback, callback_id))
+        self.callbacks.add(task)
+        task.add_done_callback(self.callbacks.discard)
+
+    @staticmethod
+    async def _answer(on_callback: CallbackAnswerer, callback_id: str) -> None:
+        try:
+            await asyncio.wait_for(on_callback(callback_id), CALLBACK_TIMEOUT)
+        except Exception as exc:  # the spinner on the button is cosmetic; the message still counts
+            log.warning("inbox: could not acknowledge a button press (%s)", type(exc).__name__)
 
     async def process(self, claimed: Claimed) -> int:
         data = json.loads(claimed.head)
@@ -109,11 +153,8 @@ class InboxWorker:
                        text=data["text"], choice=data["choice"],
                        media=tuple(Media(k, u, c) for k, u, c in data["media"]), edited=bool(data["edited"]),
                        received_at=datetime.fromtimestamp(float(data["at"]), UTC))
-        if data.get("cb") and self.on_callback is not None:
-            try:
-                await self.on_callback(data["cb"])
-            except Exception as exc:  # the spinner on the button is cosmetic; the message still counts
-                log.warning("inbox: could not acknowledge a button press (%s)", type(exc).__name__)
+        if data.get("cb") and not data.get("n"):  # only on the first try: a retry's query id is stale
+            self._acknowledge(str(data["cb"]))
         try:
             await self.reach.user_wrote(user)
             await self.outbox.mailbox(msg.channel).unpark(user)  # what waited for the window goes out
@@ -125,7 +166,8 @@ class InboxWorker:
             if attempts >= self.max_attempts:
                 log.error("inbox: message dropped after %d attempts (%s)", attempts, type(exc).__name__)
                 await record_failure(self.redis, self.ns, channel=msg.channel, user=user, attempts=attempts,
-                                     reason=f"incoming message not processed ({type(exc).__name__})")
+                                     reason=f"incoming message not processed ({type(exc).__name__})",
+                                     error=type(exc).__name__)
                 await self.inbox.mailbox.ack(claimed)
                 return 0
             data["n"] = attempts

@@ -7,7 +7,13 @@ retries or parks the head entry. So:
 - order per user holds across processes (only one head per user is ever in flight);
 - a crash loses nothing: when the lease runs out the user is due again and another worker
   takes the same head entry;
-- a retry, a per-chat pause or a platform's 429 delays only that user, not the others.
+- a retry, a per-chat pause or a platform's 429 delays only that user, not the others;
+- an entry that makes its worker raise (a bug, input nobody foresaw) is isolated: counted
+  against that entry alone, retried with back-off, then handed to the dead-letter callback
+  (the failed list supervisors see, with the exception's type) and removed, so the loops
+  of every process go on with the other users;
+- every loop writes when it last made progress, so /healthz can tell a queue that is
+  waiting for workers from one whose workers are gone or hung.
 
 Used for the inbox (webhook → pipeline) and the outboxes (pipeline, console → platform).
 A Redis Stream with a consumer group was the first design; it hands one user's entries to
@@ -17,15 +23,20 @@ different consumers, which breaks their order across processes, so it was replac
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import random
 import secrets
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.core.cancel import stop_if_cancelled
 from bot.core.ports import Push
@@ -33,6 +44,15 @@ from bot.core.ports import Push
 log = logging.getLogger(__name__)
 
 PARKED = 10**15  # score of a user whose entries wait for something (WhatsApp's 24-hour window)
+STRIKE_SECONDS = 7 * 86400  # how long a failing entry's count of failures is kept
+ALIVE_SECONDS = 86400  # a loop's "last progress" mark outlives any stall worth reporting
+BEAT_MS = 1000  # a process writes its progress mark at most once a second per queue
+HOLD_MS = 300_000  # a worker renews its lease while it works, at most this long (then another may take over)
+PARKED_MARGIN_MS = 600_000  # Redis drops an expired parked queue this long after the sweep should have
+# Errors of the connection to Redis (or of the network under it): the entry is not at fault. It comes
+# back when its lease ends; it still counts, so an entry that somehow always causes one is not retried for ever.
+INFRA_ERRORS: tuple[type[Exception], ...] = (ConnectionError, TimeoutError, RedisConnectionError, RedisTimeoutError)
+REDIS_DOWN: tuple[type[Exception], ...] = (OSError, RedisError, *INFRA_ERRORS)  # a loop pauses a second on these
 
 _PUSH = """
 if KEYS[3] ~= '' then
@@ -60,7 +80,7 @@ if first[2] then return {'', first[2]} end
 return {}
 """
 
-# KEYS: ready, list, lease; ARGV: member, token, mode, due, new_head
+# KEYS: ready, list, lease, parked; ARGV: member, token, mode, due, new_head, parked until (ms, 0: for ever), ttl ms
 # mode: ack (pop head), retry (replace head, due later), park (keep head, parked), defer (keep head)
 _SETTLE = """
 if redis.call('GET', KEYS[3]) ~= ARGV[2] then return 0 end
@@ -71,41 +91,163 @@ if mode == 'ack' then
   if redis.call('LLEN', KEYS[2]) == 0 then redis.call('ZREM', KEYS[1], ARGV[1]); return 1 end
 elseif mode == 'retry' then
   redis.call('LSET', KEYS[2], 0, ARGV[5])
+elseif mode == 'park' and tonumber(ARGV[6]) > 0 then
+  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], ARGV[7])
 end
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
 return 1
 """
 
+# KEYS: ready, parked, list; ARGV: member, now, PARKED
 _UNPARK = """
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if score and tonumber(score) >= tonumber(ARGV[3]) then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]); return 1 end
+if score and tonumber(score) >= tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('PERSIST', KEYS[3])
+  return 1
+end
 return 0
 """
 
+# KEYS: ready, parked; ARGV: now, list prefix, limit. Drops parked queues whose time ran out: {member, entries}…
+_EXPIRE_PARKED = """
+local out = {}
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))) do
+  redis.call('ZREM', KEYS[2], member)
+  local score = redis.call('ZSCORE', KEYS[1], member)
+  if score and tonumber(score) >= tonumber(ARGV[4]) then
+    local list = ARGV[2] .. member
+    table.insert(out, member)
+    table.insert(out, redis.call('LLEN', list))
+    redis.call('DEL', list)
+    redis.call('ZREM', KEYS[1], member)
+  end
+end
+return out
+"""
+
+# KEYS: ready, lease; ARGV: member, token, due, lease ms. Keeps a lease while its worker is still working.
+_EXTEND = """
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
+return 1
+"""
+
+DeadLetter = Callable[["Claimed", int, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """How a queue's worker isolates an entry that makes it raise: `max_attempts` failures of that
+    entry, then `dead_letter(claimed, attempts, exception type)` records it and it is removed."""
+
+    label: str
+    max_attempts: int
+    dead_letter: DeadLetter
+
+
+def backoff_seconds(attempts: int) -> float:
+    """1, 2, 4 … 300 s, with jitter so retries of many users do not arrive together."""
+    base: float = min(300.0, 2.0 ** max(0, attempts - 1))
+    return base * random.uniform(0.8, 1.2)
+
+
+def _where(exc: BaseException) -> str:
+    """file:line of the innermost frame: enough to find a bug, with nothing of the message or its data."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{last.filename.rsplit('/', 2)[-1]}:{last.lineno}"
+
+
+async def _isolate(mailbox: Mailbox, claimed: Claimed, exc: Exception, guard: Guard) -> None:
+    """Count a failure against this entry; retry it later, or hand it to the dead-letter callback."""
+    kind = type(exc).__name__
+    attempts = await mailbox.strike(claimed)
+    if attempts >= guard.max_attempts:
+        log.error("%s: an entry failed %d times (%s at %s); moved to the failed list", guard.label, attempts,
+                  kind, _where(exc))
+        await guard.dead_letter(claimed, attempts, kind)
+        await mailbox.ack(claimed)
+        return
+    if isinstance(exc, INFRA_ERRORS):  # comes back when the lease ends (Redis may be gone right now)
+        return
+    delay = backoff_seconds(attempts)
+    log.warning("%s: an entry failed (%s at %s), attempt %d of %d, next in %.0f s", guard.label, kind,
+                _where(exc), attempts, guard.max_attempts, delay)
+    await mailbox.defer(claimed, now_ms() + int(delay * 1000))
+
+
+async def _keep_lease(mailbox: Mailbox, claimed: Claimed, lease_ms: int) -> None:
+    """Renew the lease while the entry is being worked on (a slow send must not be taken over and
+    sent twice), up to HOLD_MS: a worker hung for longer is taken over."""
+    step = max(lease_ms // 3, 1)
+    held = 0
+    while held + step < max(HOLD_MS, lease_ms):
+        await asyncio.sleep(step / 1000)
+        held += step
+        try:
+            if not await mailbox.extend(claimed, lease_ms):
+                return
+        except REDIS_DOWN:
+            continue
+
+
+async def run_one(mailbox: Mailbox, process: Callable[[Claimed], Awaitable[int]], claimed: Claimed, *,
+                  lease_ms: int, guard: Guard | None) -> int:
+    """Process one claimed entry. Whatever it raises is isolated to it (see Guard); connection errors
+    are re-raised after counting, for the caller to pause."""
+    keeper = asyncio.create_task(_keep_lease(mailbox, claimed, lease_ms))
+    try:
+        return await process(claimed)
+    except Exception as exc:
+        if guard is None:
+            raise
+        await _isolate(mailbox, claimed, exc, guard)
+        if isinstance(exc, INFRA_ERRORS):
+            raise
+        return 0
+    finally:
+        keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
+
 
 async def work_loop(mailbox: Mailbox, process: Callable[[Claimed], Awaitable[int]], *, lease_ms: int,
-                    idle: float, label: str) -> None:
-    """Claim and process due heads forever (until cancelled); a Redis outage pauses, never ends it."""
+                    idle: float, guard: Guard | None = None, label: str = "queue") -> None:
+    """Claim and process due heads forever (until cancelled). Nothing ends it: a failing entry is
+    isolated (see Guard; without one its lease runs out and it is retried), a Redis outage pauses it."""
     token = secrets.token_hex(8)
+    label = guard.label if guard is not None else label
     while True:
         stop_if_cancelled()
         try:
             claimed = await mailbox.claim(token, lease_ms)
+            await mailbox.beat()
             if isinstance(claimed, Claimed):
-                await process(claimed)
+                await run_one(mailbox, process, claimed, lease_ms=lease_ms, guard=guard)
                 continue
             await asyncio.sleep(idle if claimed is None else min(idle, claimed / 1000))
-        except (ConnectionError, OSError, RedisError) as exc:
+        except REDIS_DOWN as exc:
+            stop_if_cancelled()
             log.warning("%s: redis unavailable (%s); retrying", label, type(exc).__name__)
+            await asyncio.sleep(1)
+        except Exception as exc:  # isolating an entry failed in an unforeseen way: log, pause, go on
+            stop_if_cancelled()
+            log.error("%s: %s at %s outside any entry; going on", label, type(exc).__name__, _where(exc))
             await asyncio.sleep(1)
 
 
-async def drain(mailbox: Mailbox, process: Callable[[Claimed], Awaitable[int]], *, lease_ms: int) -> int:
+async def drain(mailbox: Mailbox, process: Callable[[Claimed], Awaitable[int]], *, lease_ms: int,
+                guard: Guard | None = None) -> int:
     """Process every head due now (tests and tools); returns the sum of what `process` returned."""
     done = 0
     token = secrets.token_hex(8)
     while isinstance(claimed := await mailbox.claim(token, lease_ms), Claimed):
-        done += await process(claimed)
+        done += await run_one(mailbox, process, claimed, lease_ms=lease_ms, guard=guard)
     return done
 
 
@@ -125,10 +267,15 @@ class Mailbox:
         self.redis = redis
         self.prefix = f"{namespace}:mq:{name}"
         self.ready = f"{self.prefix}:ready"
+        self.parked = f"{self.prefix}:parked"  # member → when its parked entries expire (ms)
+        self.alive = f"{self.prefix}:alive"  # when a worker loop last made progress (ms)
         self._push = redis.register_script(_PUSH)
         self._claim = redis.register_script(_CLAIM)
         self._settle = redis.register_script(_SETTLE)
         self._unpark = redis.register_script(_UNPARK)
+        self._extend = redis.register_script(_EXTEND)
+        self._expire_parked = redis.register_script(_EXPIRE_PARKED)
+        self._beat_at = 0
 
     def list_key(self, member: str) -> str:
         return f"{self.prefix}:u:{member}"
@@ -158,9 +305,38 @@ class Mailbox:
             return max(0, int(float(_text(result[1]))) - now)
         return Claimed(member, _text(result[1]), token)
 
-    async def _settle_as(self, claimed: Claimed, mode: str, due_ms: int, new_head: str = "") -> bool:
-        keys = [self.ready, self.list_key(claimed.member), self.lease_key(claimed.member)]
-        return bool(await self._settle(keys=keys, args=[claimed.member, claimed.token, mode, due_ms, new_head]))
+    def strike_key(self, claimed: Claimed) -> str:
+        digest = hashlib.sha1(claimed.head.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return f"{self.prefix}:strike:{claimed.member}:{digest}"
+
+    async def _settle_as(self, claimed: Claimed, mode: str, due_ms: int, new_head: str = "",
+                         parked_until: int = 0, ttl_ms: int = 0) -> bool:
+        keys = [self.ready, self.list_key(claimed.member), self.lease_key(claimed.member), self.parked]
+        args: list[Any] = [claimed.member, claimed.token, mode, due_ms, new_head, parked_until, ttl_ms]
+        return bool(await self._settle(keys=keys, args=args))
+
+    async def strike(self, claimed: Claimed) -> int:
+        """Count one more failure of this very entry (the count follows the entry, not the user)."""
+        key = self.strike_key(claimed)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, STRIKE_SECONDS)
+            count, _ = await pipe.execute()
+        return int(count)
+
+    async def extend(self, claimed: Claimed, lease_ms: int) -> bool:
+        """Keep holding the head; False when the lease was lost (another worker has it now)."""
+        keys = [self.ready, self.lease_key(claimed.member)]
+        return bool(await self._extend(keys=keys, args=[claimed.member, claimed.token, now_ms() + lease_ms,
+                                                        lease_ms]))
+
+    async def beat(self) -> None:
+        """Mark that a worker loop of this queue made progress (written at most once a second)."""
+        now = now_ms()
+        if now - self._beat_at < BEAT_MS:
+            return
+        self._beat_at = now
+        await self.redis.set(self.alive, now, ex=ALIVE_SECONDS)
 
     async def ack(self, claimed: Claimed, next_due_ms: int | None = None) -> bool:
         """Done with the head; the member's next entry is due at next_due_ms (default now)."""
@@ -172,11 +348,23 @@ class Mailbox:
     async def defer(self, claimed: Claimed, due_ms: int) -> bool:
         return await self._settle_as(claimed, "defer", due_ms)
 
-    async def park(self, claimed: Claimed) -> bool:
-        return await self._settle_as(claimed, "park", PARKED)
+    async def park(self, claimed: Claimed, ttl_ms: int | None = None) -> bool:
+        """Keep the member's entries until `unpark` (the user wrote); with ttl_ms, they expire then:
+        `expire_parked` removes them (Redis itself, a little later, if no worker runs)."""
+        if ttl_ms is None:
+            return await self._settle_as(claimed, "park", PARKED)
+        return await self._settle_as(claimed, "park", PARKED, parked_until=now_ms() + ttl_ms,
+                                     ttl_ms=ttl_ms + PARKED_MARGIN_MS)
 
     async def unpark(self, member: str) -> bool:
-        return bool(await self._unpark(keys=[self.ready], args=[member, now_ms(), PARKED]))
+        keys = [self.ready, self.parked, self.list_key(member)]
+        return bool(await self._unpark(keys=keys, args=[member, now_ms(), PARKED]))
+
+    async def expire_parked(self, limit: int = 100) -> list[tuple[str, int]]:
+        """Remove parked queues whose time ran out; (member, how many entries) for each."""
+        out: list[Any] = await self._expire_parked(keys=[self.ready, self.parked],
+                                                   args=[now_ms(), f"{self.prefix}:u:", limit, PARKED])
+        return [(_text(out[i]), int(out[i + 1])) for i in range(0, len(out), 2)]
 
     async def pending(self, member: str) -> list[str]:
         return [_text(item) for item in await self.redis.lrange(self.list_key(member), 0, -1)]
@@ -185,24 +373,50 @@ class Mailbox:
         return int(await self.redis.zcard(self.ready))
 
 
-# KEYS: one per rate; ARGV: now, then (interval ms, burst ms) per key. Takes a unit of every
-# rate only when all of them allow it (so a user waiting on one rate does not burn the others).
+async def queue_health(redis: Redis, queues: dict[str, Mailbox], stall_seconds: float) -> dict[str, dict[str, Any]]:
+    """Per queue, in one round trip: seconds since a worker loop last made progress, how long the
+    longest-waiting due entry has waited for a worker (retries, leased and parked entries are not due),
+    how many users have entries, and `stalled`: work is waiting and no loop progressed for stall_seconds."""
+    now = now_ms()
+    async with redis.pipeline(transaction=False) as pipe:
+        for queue in queues.values():
+            pipe.get(queue.alive)
+            pipe.zrange(queue.ready, 0, 0, withscores=True)
+            pipe.zcard(queue.ready)
+        results = await pipe.execute()
+    report: dict[str, dict[str, Any]] = {}
+    for n, name in enumerate(queues):
+        alive, first, users = results[3 * n: 3 * n + 3]
+        since = round((now - int(float(_text(alive)))) / 1000, 1) if alive is not None else None
+        waiting = round(max(0.0, now - float(first[0][1])) / 1000, 1) if first else 0.0
+        stalled = waiting > stall_seconds and (since is None or since > stall_seconds)
+        report[name] = {"last_progress_seconds": since, "oldest_waiting_seconds": waiting,
+                        "queued_users": int(users), "stalled": stalled}
+    return report
+
+
+# KEYS: a pause key ('' for none: until when the platform asked the whole sender to wait), then one
+# per rate; ARGV: now, then (interval ms, burst ms) per rate. Takes a unit of every rate only when all of
+# them allow it (so a user waiting on one rate does not burn the others).
 _GCRA = """
 local now = tonumber(ARGV[1])
+if KEYS[1] ~= '' then
+  local paused = tonumber(redis.call('GET', KEYS[1]) or 0)
+  if paused > now then return paused - now end
+end
 local wait = 0
 local tats = {}
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[2 * i])
-  local burst = tonumber(ARGV[2 * i + 1])
-  local tat = tonumber(redis.call('GET', key) or now)
+for i = 2, #KEYS do
+  local burst = tonumber(ARGV[2 * i - 1])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or now)
   if tat < now then tat = now end
   tats[i] = tat
   if tat - burst > now and tat - burst - now > wait then wait = tat - burst - now end
 end
 if wait > 0 then return wait end
-for i, key in ipairs(KEYS) do
-  local next_tat = tats[i] + tonumber(ARGV[2 * i])
-  redis.call('SET', key, next_tat, 'PX', math.floor(next_tat - now + 1000))
+for i = 2, #KEYS do
+  local next_tat = tats[i] + tonumber(ARGV[2 * i - 2])
+  redis.call('SET', KEYS[i], next_tat, 'PX', math.floor(next_tat - now + 1000))
 end
 return 0
 """
@@ -222,16 +436,22 @@ class RateLimiter:
     """Rates shared by every process (generic cell rate algorithm, all rates in one Lua call)."""
 
     def __init__(self, redis: Redis) -> None:
+        self.redis = redis
         self._script = redis.register_script(_GCRA)
 
-    async def wait_ms(self, rates: list[tuple[str, Rate]]) -> int:
+    async def wait_ms(self, rates: list[tuple[str, Rate]], pause_key: str = "") -> int:
         """0 and one unit of every rate taken, or how many ms to wait before asking again."""
-        if not rates:
+        if not rates and not pause_key:
             return 0
         args: list[int] = [now_ms()]
         for _, rate in rates:
             args += [rate.interval_ms, rate.burst * rate.interval_ms]
-        return int(await self._script(keys=[key for key, _ in rates], args=args))
+        return int(await self._script(keys=[pause_key, *(key for key, _ in rates)], args=args))
+
+    async def pause(self, pause_key: str, seconds: float) -> None:
+        """The platform asked the whole sender to wait: every process holds off until then."""
+        ms = max(1, int(seconds * 1000))
+        await self.redis.set(pause_key, now_ms() + ms, px=ms)
 
 
 def _text(value: Any) -> str:

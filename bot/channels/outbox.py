@@ -2,17 +2,25 @@
 
 The pipeline's replies are queued in the same atomic step that saves the conversation; a
 counselor's replies are queued by the console. Workers in any bot process send them in order
-per user, respecting the platform's rates (shared across processes), retry with back-off on a
-429, a 5xx or a network error, and record what finally failed for supervisors (no text, no
-address). A message is split for its channel when it is queued, so each part is sent once.
+per user, respecting the platform's rates (shared across processes), and record what finally
+failed for supervisors (no text, no address). A message is split for its channel when it is
+queued, so each part is sent once.
+
+- A 429 is the platform asking us to wait: the whole sender waits what it said (every process),
+  and it spends no attempt; a message that has waited RATE_WAIT_HOURS in all for 429s is recorded
+  as failed. Attempts count real failures (5xx, network): back-off, then the failed list.
+- A message that makes the sender raise something unforeseen is isolated (mailbox.Guard): retried,
+  then recorded as failed with the exception's type; the other users' messages go on.
+- A WhatsApp message outside the 24-hour window waits (parked) for the user to write, at most
+  `parked_ttl` seconds; then it is dropped and recorded as failed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-import random
 import secrets
 import time
 from collections.abc import Sequence
@@ -21,7 +29,17 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
-from bot.channels.mailbox import Claimed, Mailbox, Rate, RateLimiter, drain, now_ms, work_loop
+from bot.channels.mailbox import (
+    Claimed,
+    Guard,
+    Mailbox,
+    Rate,
+    RateLimiter,
+    backoff_seconds,
+    drain,
+    now_ms,
+    work_loop,
+)
 from bot.channels.reach import Reach
 from bot.channels.render import render_for
 from bot.core.ports import Push
@@ -32,14 +50,23 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 LEASE_MS = 30_000
 FAILED_KEEP = 1000
+RATE_WAIT_HOURS = 6.0  # a message that waited this long in all for 429s is recorded as failed
+PARKED_HOURS = 25.0  # WhatsApp's 24-hour window and an hour's margin: then a parked message is dropped
+SWEEP_SECONDS = 60.0  # how often a worker looks for parked messages whose time ran out
 
 
 class RetryLater(Exception):
-    """A temporary failure (429, 5xx, network): try again, after `after` seconds when the platform said so."""
+    """A temporary failure: try again, after `after` seconds when the platform said so.
 
-    def __init__(self, reason: str, after: float | None = None) -> None:
+    rate_limited: a 429, the platform asking us to slow down (no attempt is spent); whole_sender:
+    the pause holds for every user of this sender, not only this one."""
+
+    def __init__(self, reason: str, after: float | None = None, *, rate_limited: bool = False,
+                 whole_sender: bool = False) -> None:
         super().__init__(reason)
         self.after = after
+        self.rate_limited = rate_limited
+        self.whole_sender = whole_sender
 
 
 class Undeliverable(Exception):
@@ -99,17 +126,23 @@ class Entry:
     to: str  # the sealed (encrypted) "channel\naddress"
     message: dict[str, Any]
     queued_at: float = field(default_factory=time.time)
-    attempts: int = 0
+    attempts: int = 0  # real failures (5xx, network)
     id: str = field(default_factory=lambda: secrets.token_hex(6))
+    waited: float = 0.0  # seconds waited because of 429s
+    limited: int = 0  # 429s met
 
     def dumps(self) -> str:
-        return json.dumps({"id": self.id, "to": self.to, "msg": self.message, "at": self.queued_at,
-                           "n": self.attempts}, ensure_ascii=False, separators=(",", ":"))
+        data: dict[str, Any] = {"id": self.id, "to": self.to, "msg": self.message, "at": self.queued_at,
+                                "n": self.attempts}
+        if self.limited:
+            data.update(w=round(self.waited, 3), r=self.limited)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def loads(cls, raw: str) -> Entry:
         data = json.loads(raw)
-        return cls(data["to"], data["msg"], float(data["at"]), int(data["n"]), data["id"])
+        return cls(data["to"], data["msg"], float(data["at"]), int(data["n"]), data["id"],
+                   float(data.get("w", 0.0)), int(data.get("r", 0)))
 
 
 class Outbox:
@@ -158,15 +191,10 @@ async def record_failure(redis: Redis, namespace: str, *, channel: str, user: st
         await pipe.execute()
 
 
-def backoff_seconds(attempts: int) -> float:
-    """1, 2, 4 … 300 s, with jitter so retries of many users do not arrive together."""
-    base: float = min(300.0, 2.0 ** max(0, attempts - 1))
-    return base * random.uniform(0.8, 1.2)
-
-
 class OutboxWorker:
     def __init__(self, redis: Redis, namespace: str, sender: Sender, addresses: AddressBook, *,
-                 max_attempts: int = MAX_ATTEMPTS, lease_ms: int = LEASE_MS) -> None:
+                 max_attempts: int = MAX_ATTEMPTS, lease_ms: int = LEASE_MS,
+                 max_rate_wait: float = RATE_WAIT_HOURS * 3600, parked_ttl: float = PARKED_HOURS * 3600) -> None:
         self.redis = redis
         self.ns = namespace
         self.sender = sender
@@ -175,26 +203,57 @@ class OutboxWorker:
         self.mailbox = outbox_queue(redis, namespace, sender.channel)
         self.max_attempts = max_attempts
         self.lease_ms = lease_ms
+        self.max_rate_wait = max_rate_wait
+        self.parked_ttl = parked_ttl
         self.limiter = RateLimiter(redis)
+        self.pause_key = f"{namespace}:rl:{self.channel}:paused"
         self.reach = Reach(redis, namespace)
+        self.guard = Guard(f"outbox {self.channel}", max_attempts, self._dead_letter)
 
     async def run(self, concurrency: int = 4, idle: float = 0.05) -> None:
         """Send forever (until cancelled) with `concurrency` users in flight in this process."""
-        await asyncio.gather(*(self._loop(idle) for _ in range(concurrency)))
+        await asyncio.gather(self._sweep_forever(), *(self._loop(idle) for _ in range(concurrency)))
 
     async def _loop(self, idle: float) -> None:
-        await work_loop(self.mailbox, self.process, lease_ms=self.lease_ms, idle=idle, label=f"outbox {self.channel}")
+        await work_loop(self.mailbox, self.process, lease_ms=self.lease_ms, idle=idle, guard=self.guard)
 
     async def run_once(self) -> int:
         """Send everything due now (tests and tools); returns how many parts were sent."""
-        return await drain(self.mailbox, self.process, lease_ms=self.lease_ms)
+        await self.sweep()
+        return await drain(self.mailbox, self.process, lease_ms=self.lease_ms, guard=self.guard)
+
+    async def _dead_letter(self, claimed: Claimed, attempts: int, error: str) -> None:
+        entry_id = ""
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            entry_id = str(json.loads(claimed.head)["id"])
+        await record_failure(self.redis, self.ns, channel=self.channel, user=claimed.member, entry=entry_id,
+                             reason=f"not sent: {error} in the worker, {attempts} times", attempts=attempts,
+                             error=error)
+
+    async def sweep(self) -> int:
+        """Drop the parked messages whose time ran out (recorded as failed); how many were dropped."""
+        dropped = 0
+        for member, count in await self.mailbox.expire_parked():
+            dropped += count
+            log.info("outbox %s: %d parked message(s) expired", self.channel, count)
+            await record_failure(self.redis, self.ns, channel=self.channel, user=member, expired=count,
+                                 reason=f"expired: the user did not write within {self.parked_ttl / 3600:g} h")
+        return dropped
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception as exc:  # a sweep that fails now is done at the next one
+                log.warning("outbox %s: parked sweep failed (%s)", self.channel, type(exc).__name__)
+            await asyncio.sleep(SWEEP_SECONDS)
 
     async def process(self, claimed: Claimed) -> int:
         entry = Entry.loads(claimed.head)
         user = claimed.member
         rates = [(f"{self.ns}:rl:{self.channel}:{pace.name}" + (f":{user}" if pace.per_user else ""),
                   Rate(pace.per_second, pace.burst)) for pace in self.sender.paces]
-        wait = await self.limiter.wait_ms(rates)
+        wait = await self.limiter.wait_ms(rates, pause_key=self.pause_key)
         if wait > 0:
             await self.mailbox.defer(claimed, now_ms() + wait)
             return 0
@@ -209,7 +268,7 @@ class OutboxWorker:
         try:
             await self.sender.send(user, address[1], decode_message(entry.message))
         except OutsideWindow:
-            await self.mailbox.park(claimed)
+            await self.mailbox.park(claimed, ttl_ms=int(self.parked_ttl * 1000))
             return 0
         except Undeliverable as exc:
             if exc.blocked:
@@ -219,6 +278,8 @@ class OutboxWorker:
             await self._fail(claimed, entry, str(exc))
             return 0
         except RetryLater as exc:
+            if exc.rate_limited:
+                return await self._rate_limited(claimed, entry, exc)
             entry.attempts += 1
             if entry.attempts >= self.max_attempts:
                 await self._fail(claimed, entry, f"gave up after {entry.attempts} attempts: {exc}")
@@ -230,6 +291,21 @@ class OutboxWorker:
             return 0
         await self.mailbox.ack(claimed)
         return 1
+
+    async def _rate_limited(self, claimed: Claimed, entry: Entry, exc: RetryLater) -> int:
+        """Wait what the platform said (or 2, 4, 8 … s when it did not say); no attempt is spent."""
+        entry.limited += 1
+        delay = exc.after if exc.after is not None else backoff_seconds(entry.limited + 1)
+        if entry.waited + delay > self.max_rate_wait:
+            await self._fail(claimed, entry, f"rate-limited for more than {self.max_rate_wait / 3600:g} h in all")
+            return 0
+        entry.waited += delay
+        if exc.whole_sender:
+            await self.limiter.pause(self.pause_key, delay)
+        log.info("outbox %s: rate-limited (%s), waiting %.1f s (%.0f s in all)", self.channel, str(exc)[:40],
+                 delay, entry.waited)
+        await self.mailbox.retry(claimed, entry.dumps(), now_ms() + int(delay * 1000))
+        return 0
 
     async def _fail(self, claimed: Claimed, entry: Entry, reason: str) -> None:
         log.warning("outbox %s: message dropped: %s", self.channel, reason[:120])

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 WINDOW_SECONDS = 24 * 3600
 WINDOW_MARGIN = 120  # do not start a message that could arrive after the window closed
+LAST_IN_SECONDS = 30 * 86400  # when the user last wrote: kept as long as their state (docs/RETENTION.md)
 Flag = Literal["last_in", "optout", "inactive", "tpl"]
 
 
@@ -28,7 +29,7 @@ class Reach:
         """Writing makes a user reachable again (unblocked, opted in) and opens the window."""
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(self.key(user, "inactive"), self.key(user, "optout"), self.key(user, "tpl"))
-            pipe.set(self.key(user, "last_in"), repr(time.time()), ex=40 * 86400)
+            pipe.set(self.key(user, "last_in"), repr(time.time()), ex=LAST_IN_SECONDS)
             await pipe.execute()
 
     async def mark_opted_out(self, user: str) -> None:

@@ -73,4 +73,5 @@ def to_json(user: str, channel: str, reply: Reply) -> dict[str, Any]:
                                                        "priority": reply.handoff.priority},
         "understood": {"via": reply.understood.via, "intent": reply.understood.intent,
                        "confidence": reply.understood.confidence},
+        "risk": {"level": reply.risk.level, "category": reply.risk.category},
     }

@@ -2,15 +2,20 @@
 
 The webhook itself lives in bot/web/webhooks.py (our ASGI app answers 200 only after the
 update is stored; PTB's own webhook server answers earlier, so it is not used).
+
+Updates are read with strict typed models of the fields the bot uses (a chat id must be an
+integer, a text a string…): what does not fit is a BadUpdate (400 at the webhook, nothing stored),
+never an exception later in a worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Annotated, Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
@@ -27,8 +32,81 @@ _MEDIA_FIELDS = (("photo", "image"), ("sticker", "sticker"), ("voice", "audio"),
                  ("contact", "contact"))
 
 
+# How long a send waits for the Bot API's answer. Telegram documents no limit for sending (it gives a
+# webhook 60 s); waiting longer than that means a slow answer is read instead of the message being sent
+# again after a timeout (README, "Delivery guarantees"). The worker renews its lease meanwhile.
+SEND_READ_TIMEOUT = 65.0
+ID_LIMIT = 2**63
+
+
 class BadUpdate(ValueError):
     """The body is not a Telegram update we can read."""
+
+
+def _storable(value: str) -> str:
+    """Text that can be stored and sent on: valid Unicode (a lone surrogate from a \\ud800 escape is not)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("not valid Unicode (lone surrogate)") from None
+    return value
+
+
+Text = Annotated[str, Field(max_length=10_000), AfterValidator(_storable)]
+Id = Annotated[str, Field(min_length=1, max_length=512), AfterValidator(_storable)]
+Coordinate = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+
+class TgChat(_Strict):
+    id: int = Field(gt=-ID_LIMIT, lt=ID_LIMIT)
+    type: Annotated[str, Field(max_length=32)]
+
+
+class TgFile(_Strict):
+    file_id: Id
+    mime_type: Annotated[str, Field(max_length=255), AfterValidator(_storable)] | None = None
+
+
+class TgLocation(_Strict):
+    latitude: Coordinate
+    longitude: Coordinate
+
+
+class TgMessage(_Strict):
+    chat: TgChat
+    text: Text | None = None
+    caption: Text | None = None
+    photo: Annotated[list[TgFile], Field(max_length=20)] | None = None
+    sticker: TgFile | None = None
+    voice: TgFile | None = None
+    audio: TgFile | None = None
+    video: TgFile | None = None
+    video_note: TgFile | None = None
+    animation: TgFile | None = None
+    document: TgFile | None = None
+    contact: dict[str, Any] | None = None  # only noticed, never read
+    location: TgLocation | None = None
+
+
+class TgButtonMessage(_Strict):
+    chat: TgChat
+
+
+class TgCallback(_Strict):
+    id: Id
+    data: Annotated[str, Field(max_length=256), AfterValidator(_storable)] | None = None
+    message: TgButtonMessage | None = None
+
+
+class TgUpdate(_Strict):
+    update_id: int = Field(ge=0, lt=ID_LIMIT)
+    message: TgMessage | None = None
+    edited_message: TgMessage | None = None
+    callback_query: TgCallback | None = None
 
 
 def make_bot(token: str, api_base: str) -> Bot:
@@ -36,7 +114,7 @@ def make_bot(token: str, api_base: str) -> Bot:
     base = api_base.rstrip("/")
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
     return Bot(token, base_url=base, base_file_url=file_base,
-               request=HTTPXRequest(connection_pool_size=16, read_timeout=10, connect_timeout=5),
+               request=HTTPXRequest(connection_pool_size=16, read_timeout=SEND_READ_TIMEOUT, connect_timeout=5),
                get_updates_request=HTTPXRequest(read_timeout=40))
 
 
@@ -46,9 +124,11 @@ def parse_update(data: Any) -> Inbound | None:
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise BadUpdate("expected a JSON object with an integer update_id")
     try:
-        update = Update.de_json(data, None)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadUpdate(f"not a valid Telegram update ({type(exc).__name__})") from None
+        update = TgUpdate.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])[:100]
+        raise BadUpdate(f"not a valid Telegram update ({where}: {first['type']})") from None
     external_id = f"u{update.update_id}"
     if update.callback_query is not None:
         query = update.callback_query
@@ -62,9 +142,12 @@ def parse_update(data: Any) -> Inbound | None:
     media: list[Media] = []
     for attr, kind in _MEDIA_FIELDS:
         value = getattr(message, attr, None)
-        if value:
-            item = value[-1] if isinstance(value, tuple) else value  # photos come in several sizes
-            media.append(Media(kind, getattr(item, "file_id", None), getattr(item, "mime_type", None)))
+        if isinstance(value, list):  # photos come in several sizes: the last is the largest
+            value = value[-1] if value else None
+        if isinstance(value, TgFile):
+            media.append(Media(kind, value.file_id, value.mime_type))
+        elif value:
+            media.append(Media(kind))
     if message.location is not None:
         media.append(Media("location", f"{message.location.latitude},{message.location.longitude}"))
     text = message.text or message.caption
@@ -87,6 +170,17 @@ def _seconds(exc: RetryAfter) -> float:
     return after.total_seconds() if hasattr(after, "total_seconds") else float(after)
 
 
+def chat_id_of(address: str) -> int:
+    """The chat id in an address; Undeliverable when it is not one (never a crash of the send loop)."""
+    try:
+        chat_id = int(address)
+    except ValueError:
+        raise Undeliverable("telegram: the address is not a chat id") from None
+    if not -ID_LIMIT < chat_id < ID_LIMIT:
+        raise Undeliverable("telegram: the address is not a chat id")
+    return chat_id
+
+
 class TelegramSender:
     channel = "telegram"
 
@@ -98,15 +192,16 @@ class TelegramSender:
         oversized = [c for c in message.choices if len(c.payload.encode()) > CALLBACK_DATA_BYTES]
         if oversized:  # content check prevents this; never send Telegram something it refuses
             raise Undeliverable(f"a button payload is longer than {CALLBACK_DATA_BYTES} bytes")
+        chat_id = chat_id_of(address)
         try:
             image = next((m for m in message.media if m.kind == "image" and m.url), None)
             if image is not None and len(message.text) <= 1024:
-                await self.bot.send_photo(int(address), image.url or "", caption=message.text,
-                                                 reply_markup=keyboard(message))
+                await self.bot.send_photo(chat_id, image.url or "", caption=message.text,
+                                          reply_markup=keyboard(message))
             else:
-                await self.bot.send_message(int(address), message.text, reply_markup=keyboard(message))
-        except RetryAfter as exc:
-            raise RetryLater("telegram 429", after=_seconds(exc)) from None
+                await self.bot.send_message(chat_id, message.text, reply_markup=keyboard(message))
+        except RetryAfter as exc:  # Telegram does not say which limit: the whole bot waits, as PTB's limiter does
+            raise RetryLater("telegram 429", after=_seconds(exc), rate_limited=True, whole_sender=True) from None
         except Forbidden:
             raise Undeliverable("telegram: the user blocked the bot", blocked=True) from None
         except (BadRequest, ChatMigrated) as exc:

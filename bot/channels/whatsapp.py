@@ -5,12 +5,18 @@ once, and the outbox sends through the REST API (so a slow turn, a retry or a cr
 lose or double a reply). WhatsApp only allows free-form messages within 24 hours of the user's
 last message; outside it a configured template (a Spanish invitation to reply) goes out and
 the messages wait until the user writes again.
+
+Webhook forms are read strictly (read_form, parse_form): a From that is not a WhatsApp number, a
+field too long or not valid UTF-8 is a BadForm (400 at the webhook, nothing stored).
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import re
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 import aiohttp
 from redis.asyncio import Redis
@@ -27,7 +33,15 @@ from bot.core.types import Media, Outgoing
 log = logging.getLogger(__name__)
 OPTED_OUT = 21610  # "Attempt to send to unsubscribed recipient"
 OUTSIDE_WINDOW = 63016  # "Failed to send freeform message because you are outside the allowed window"
+TOO_MANY_REQUESTS = 20429  # Twilio's own code for a 429
 SENT_DAYS = 7  # how long a sent message's SID still maps to its user, for late status callbacks
+SEND_TIMEOUT = 60.0  # seconds for one REST call: a slow answer is waited for rather than sent again
+MAX_FIELDS = 100  # a Twilio message form has about 20 fields, 10 media add 20 more
+MAX_TEXT = 10_000  # WhatsApp allows 4,096 characters in a message
+_SID = re.compile(r"[A-Za-z]{2}[0-9A-Za-z]{1,62}")
+_WHATSAPP_NUMBER = re.compile(r"whatsapp:\+[1-9][0-9]{4,16}")
+_STATUS = re.compile(r"[a-z_]{1,32}")
+_ERROR_CODE = re.compile(r"[0-9]{0,10}")
 
 
 def _sent_key(namespace: str, sid: str) -> str:
@@ -50,25 +64,50 @@ def _media_kind(content_type: str) -> str:
     return {"image": "image", "audio": "audio", "video": "video"}.get(major, "document")
 
 
+def read_form(body: bytes) -> dict[str, str]:
+    """An application/x-www-form-urlencoded body as a dict; BadForm when it is not valid UTF-8
+    (percent-encoded or not) or has more than MAX_FIELDS fields."""
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict",
+                          max_num_fields=MAX_FIELDS)
+    except ValueError:  # UnicodeDecodeError too
+        raise BadForm("expected a form in UTF-8 with at most 100 fields") from None
+    return dict(pairs)
+
+
+def _coordinate(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise BadForm("Latitude and Longitude must be numbers") from None
+    if not math.isfinite(number) or abs(number) > 180:
+        raise BadForm("Latitude and Longitude must be numbers")
+    return number
+
+
 def parse_form(form: Mapping[str, str]) -> Inbound:
     sid, sender = form.get("MessageSid", ""), form.get("From", "")
-    if not sid or not sender.startswith("whatsapp:"):
+    if not _SID.fullmatch(sid) or not _WHATSAPP_NUMBER.fullmatch(sender):
         raise BadForm("expected MessageSid and a From of the form whatsapp:+<number>")
     try:
         count = int(form.get("NumMedia", "0") or 0)
     except ValueError:
         raise BadForm("NumMedia must be a number") from None
+    if any(len(value) > MAX_TEXT for value in form.values()):
+        raise BadForm(f"a field is longer than {MAX_TEXT} characters")
     media = [Media(_media_kind(form.get(f"MediaContentType{i}", "")), form.get(f"MediaUrl{i}"),
-                   form.get(f"MediaContentType{i}")) for i in range(min(count, 10))]
+                   form.get(f"MediaContentType{i}")) for i in range(max(0, min(count, 10)))]
     if form.get("Latitude") and form.get("Longitude"):
-        media.append(Media("location", f"{form['Latitude']},{form['Longitude']}"))
+        media.append(Media("location", f"{_coordinate(form['Latitude'])},{_coordinate(form['Longitude'])}"))
     payload = form.get("ButtonPayload") or None
+    if payload is not None and len(payload) > 256:
+        raise BadForm("ButtonPayload is longer than 256 characters")
     text = None if payload else (form.get("Body") or None)
     return Inbound("whatsapp", sender, sid, text=text, choice=payload, media=tuple(media))
 
 
 def make_client(account_sid: str, auth_token: str, api_base: str | None) -> Client:
-    client = Client(account_sid, auth_token, http_client=AsyncTwilioHttpClient(timeout=10))
+    client = Client(account_sid, auth_token, http_client=AsyncTwilioHttpClient(timeout=SEND_TIMEOUT))
     if api_base:
         client.api.base_url = api_base.rstrip("/")
     return client
@@ -128,7 +167,9 @@ class TwilioSender:
         try:
             created = await self.client.messages.create_async(**kwargs)
         except TwilioRestException as exc:
-            if exc.status == 429 or exc.status >= 500:
+            if exc.status == 429 or exc.code == TOO_MANY_REQUESTS:  # the account's limit: the whole sender waits
+                raise RetryLater("twilio 429", rate_limited=True, whole_sender=True) from None
+            if exc.status >= 500:
                 raise RetryLater(f"twilio {exc.status}") from None
             if exc.code == OPTED_OUT:
                 raise Undeliverable("twilio 21610: the user opted out", opted_out=True) from None
@@ -143,8 +184,10 @@ class TwilioSender:
 async def record_status(redis: Redis, namespace: str, form: Mapping[str, str]) -> str | None:
     """A delivery status callback: keep the state; a final failure goes to the failed list."""
     sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
-    if not sid or not status:
+    if not _SID.fullmatch(sid) or not _STATUS.fullmatch(status):
         raise BadForm("expected MessageSid and MessageStatus")
+    if not _ERROR_CODE.fullmatch(form.get("ErrorCode", "")):
+        raise BadForm("ErrorCode must be a number")
     await redis.set(f"{namespace}:status:whatsapp:{sid}", status, ex=7 * 86400)
     if status not in ("failed", "undelivered"):
         return status

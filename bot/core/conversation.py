@@ -17,11 +17,13 @@ class Conversation:
     subscribed: bool = True
     ticket: str | None = None
     updated_at: float = 0.0
+    # The last "are you in danger now?" question: {"at": time, "category": ..., "answer": "" | "no"}
+    risk_asked: dict[str, str | float] = field(default_factory=dict)
 
     def copy(self) -> Conversation:
         return Conversation(self.lang, self.flow, self.step, dict(self.vars),
                             {k: dict(v) for k, v in self.quiz.items()}, list(self.pending),
-                            self.subscribed, self.ticket, self.updated_at)
+                            self.subscribed, self.ticket, self.updated_at, dict(self.risk_asked))
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

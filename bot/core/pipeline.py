@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from bot.content.languages import LANGS, display_name
 from bot.core.bundle import Bundle
 from bot.core.conversation import Conversation
-from bot.core.ports import Handoff, LanguageGuesser, OutboxPort, Understander, UrgentDetector
+from bot.core.ports import Handoff, Intent, LanguageGuesser, OutboxPort, Triager, Understander
+from bot.core.risk import NO_RISK, RISK_QUESTION_QUIET_SECONDS, URGENT_CATEGORIES, Risk
 from bot.core.text import MAX_TEXT_CHARS, fold, menu_number
 from bot.core.types import Choice, HandoffInfo, Incoming, Outgoing, Reply, Understood
 from bot.flows.engine import (
@@ -42,8 +43,7 @@ INTENT_FLOWS = {
 }
 INTENT_COMMANDS = {"change_language": "language", "talk_to_person": "person",
                    "delete_my_data": "delete", "stop": "stop"}
-SAFETY_CATEGORIES = ("immediate_danger", "violence", "sexual_violence", "trafficking",
-                     "image_threat", "self_harm", "missing_person")
+RISK_YES, RISK_NO, RISK_PERSON = "sys:risk:yes", "sys:risk:no", "sys:risk:person"
 
 
 class LockLost(Exception):
@@ -52,13 +52,13 @@ class LockLost(Exception):
 
 class Pipeline:
     def __init__(self, *, store: StateStore, bundle: Bundle, handoff: Handoff,
-                 urgent: UrgentDetector | None = None, nlu: Understander | None = None,
+                 triage: Triager | None = None, nlu: Understander | None = None,
                  langid: LanguageGuesser | None = None, addresses: AddressBook | None = None,
                  outbox: OutboxPort | None = None, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.bundle = bundle
         self.handoff = handoff
-        self.urgent = urgent
+        self.triage = triage
         self.nlu = nlu
         self.langid = langid
         self.addresses = addresses
@@ -106,6 +106,7 @@ class _Turn:
     out: list[Outgoing] = field(default_factory=list)
     handoff: HandoffInfo | None = None
     deleted: bool = False
+    risk: Risk = NO_RISK
 
     @property
     def lang(self) -> str:
@@ -114,7 +115,8 @@ class _Turn:
     async def run(self) -> Reply:
         text = (self.msg.text or "").strip()[:MAX_TEXT_CHARS]
         understood = await self._understand(text)
-        return Reply(lang=self.lang, replies=tuple(self.out), understood=understood, handoff=self.handoff)
+        return Reply(lang=self.lang, replies=tuple(self.out), understood=understood, handoff=self.handoff,
+                     risk=self.risk)
 
     async def _understand(self, text: str) -> Understood:
         p = self.pipeline
@@ -125,20 +127,19 @@ class _Turn:
                 if command in ("stop", "delete"):
                     await self._command(command)
                     return Understood("command", command, None)
-                hit = p.urgent.match(text) if (p.urgent and text) else None
-                if hit is not None:  # raise the ticket's priority, do not repeat the safety text
+                self.risk = p.triage.rules(text) if (p.triage and text) else NO_RISK
+                if self.risk.level == "urgent":  # raise the ticket's priority, do not repeat the safety text
                     self.handoff, _ = await p.handoff.open_ticket(
-                        self.msg, lang=self.lang, priority="urgent", category=hit.category,
-                        trigger=hit.phrase, summary=self._summary())
+                        self.msg, lang=self.lang, priority="urgent", category=self.risk.category,
+                        trigger=self.risk.trigger, summary=self._summary())
                 await p.handoff.relay(self.state.ticket, self.msg)
                 return Understood("relay")
             self.state.ticket = None
-        # 2. Urgent rules, before anything else understands the message.
-        if p.urgent and text:
-            hit = p.urgent.match(text)
-            if hit is not None:
-                await self._urgent(hit.category, hit.phrase)
-                return Understood("urgent_rule", f"urgent_{hit.category}", None)
+        # 2. Urgent rules, before anything else understands the message: a clear signal acts now.
+        rule = p.triage.rules(text) if (p.triage and text) else NO_RISK
+        if rule.level == "urgent" and rule.category:
+            await self._urgent(rule)
+            return Understood("urgent_rule", f"urgent_{rule.category}", None)
         if self.msg.edited:  # an edit of an earlier message: checked for danger above, not re-run
             self._say("common.edited_ignored", choices=self._current_choices())
             return Understood("fallback")
@@ -148,6 +149,9 @@ class _Turn:
                 return Understood("choice")
             self._not_understood()
             return Understood("fallback")
+        typed = self._typed_risk_answer(text)
+        if typed and await self._payload(typed):
+            return Understood("choice")
         number = menu_number(text) if text else None
         if number is not None and 1 <= number <= len(self.state.pending) \
                 and await self._payload(self.state.pending[number - 1]):
@@ -155,32 +159,40 @@ class _Turn:
         if command:
             await self._command(command)
             return Understood("command", command, None)
-        # 4. First contact: ask the language (a clear Quechua or Aymara text pre-selects it).
+        # 4. First contact: ask the language (a clear Quechua or Aymara text pre-selects it); a
+        #    message that may be urgent is asked about first, in the language it seems to be in.
         if self.state.lang is None:
             guess = p.langid.is_clear(text) if (p.langid and text) else None
+            self.risk = rule
+            if rule.level == "ask" and rule.category and await self._ask_risk(rule, guess or "es"):
+                return Understood("triage", f"ask_{rule.category}", None)
             self._ask_language(guess)
             return Understood("fallback")
         if not text:
             self._say("common.media_not_supported", choices=self._current_choices())
             return Understood("fallback")
-        # 5. NLU, when configured and reachable.
+        # 5. NLU, when configured and reachable; triage weighs the rules and the NLU's urgent reading.
         intent = await p.nlu.understand(text) if p.nlu else None
-        if intent is not None and await self._intent(intent.name, text):
-            return Understood("nlu", intent.name, round(intent.confidence, 4))
+        risk = p.triage.decide(rule, intent) if p.triage else NO_RISK
+        self.risk = risk
+        if risk.level == "urgent" and risk.category:
+            await self._urgent(risk)
+            return Understood("triage", f"urgent_{risk.category}", _confidence(intent))
+        if risk.level == "ask" and risk.category and await self._ask_risk(risk, self.lang):
+            return Understood("triage", f"ask_{risk.category}", _confidence(intent))
+        if intent is not None and intent.name and await self._intent(intent.name, text):
+            return Understood("nlu", intent.name, _confidence(intent))
         switch = p.langid.is_clear(text, 0.97) if (p.langid and len(text.split()) >= 2) else None
         if switch is not None and switch != self.state.lang:
             self._offer_language(switch)  # they seem to write in another language: offer it
             return Understood("fallback")
         self._not_understood()
-        return Understood("fallback", intent.name if intent else None,
-                          round(intent.confidence, 4) if intent else None)
+        return Understood("fallback", intent.name if intent else None, _confidence(intent))
 
     # -- actions ------------------------------------------------------------------------------
     async def _intent(self, name: str, text: str) -> bool:
-        if name.startswith("urgent_"):
-            category = name.removeprefix("urgent_")
-            await self._urgent(category if category in SAFETY_CATEGORIES else "immediate_danger", None)
-            return True
+        if name.startswith("urgent_"):  # triage has weighed it already: not urgent enough to act on
+            return False
         if name in INTENT_COMMANDS:
             await self._command(INTENT_COMMANDS[name])
             return True
@@ -219,6 +231,9 @@ class _Turn:
             self._say("language.changed")
             await self._events(StartFlow("main"))
             return True
+        if payload in (RISK_YES, RISK_NO, RISK_PERSON):
+            await self._risk_answer(payload)
+            return True
         if payload == "sys:delete:yes":
             await self._delete()
             return True
@@ -238,12 +253,63 @@ class _Turn:
         await self.pipeline.handoff.forget_user(self.msg.user_key)
         self.deleted = True
 
-    async def _urgent(self, category: str, trigger: str | None) -> None:
+    async def _urgent(self, risk: Risk) -> None:
+        category = risk.category or "immediate_danger"
+        self.risk = Risk("urgent", category, risk.source, risk.trigger)
         lang = self.state.lang or (self.pipeline.langid.is_clear(self.msg.text or "")
                                    if self.pipeline.langid else None) or "es"
         key = f"safety.{category}" if self.bundle.catalog.has(f"safety.{category}") else "safety.immediate_danger"
         self.out.append(Outgoing(self.bundle.catalog.text(lang, key)))
-        await self._open_ticket("urgent", category, trigger, lang=lang)
+        await self._open_ticket("urgent", category, risk.trigger, lang=lang)
+
+    async def _ask_risk(self, risk: Risk, lang: str) -> bool:
+        """Ask "are you in danger now?" (Sí / No / Hablar con alguien). At most once in ten minutes:
+        a second possible emergency while the question is unanswered is treated as urgent; after a
+        "No" the message goes on to be understood as usual. False when the question is not asked."""
+        asked = self.state.risk_asked
+        recent = bool(asked) and self.pipeline.clock() - float(asked.get("at", 0.0)) < RISK_QUESTION_QUIET_SECONDS
+        if recent and asked.get("answer") == "":
+            await self._urgent(Risk("urgent", risk.category, risk.source, risk.trigger))
+            return True
+        if recent:
+            return False
+        self.risk = risk
+        self.state.risk_asked = {"at": self.pipeline.clock(), "category": risk.category or "", "answer": ""}
+        catalog = self.bundle.catalog
+        choices = ((RISK_YES, "common.yes"), (RISK_NO, "common.no"), (RISK_PERSON, "common.person"))
+        self.out.append(Outgoing(catalog.text(lang, "risk.ask"),
+                                 tuple(Choice(catalog.text(lang, label), payload) for payload, label in choices)))
+        self.state.pending = [payload for payload, _ in choices]
+        if self.state.lang is None:
+            self.state.lang = lang  # the question is in this language; the user can change it any time
+        return True
+
+    async def _risk_answer(self, payload: str) -> None:
+        asked = self.state.risk_asked
+        category = str(asked.get("category") or "") or "immediate_danger"
+        if category not in URGENT_CATEGORIES:
+            category = "immediate_danger"
+        if payload == RISK_NO:
+            self.state.risk_asked = {**asked, "answer": "no"} if asked else {}
+            choices = self._current_choices()
+            self._say("risk.no", choices=choices)
+            if not choices:
+                await self._events(StartFlow("main"))
+            return
+        if asked:
+            self.state.risk_asked = {**asked, "answer": "yes"}
+        await self._urgent(Risk("urgent", category, "answer"))
+
+    def _typed_risk_answer(self, text: str) -> str | None:
+        """"sí" / "no" typed instead of tapped, while the danger question waits for an answer."""
+        if not text or RISK_YES not in self.state.pending:
+            return None
+        folded = fold(text)
+        catalog = self.bundle.catalog
+        for payload, label in ((RISK_YES, "common.yes"), (RISK_NO, "common.no"), (RISK_PERSON, "common.person")):
+            if folded in {fold(catalog.text(lang, label)) for lang in LANGS}:
+                return payload
+        return None
 
     async def _open_ticket(self, priority: str, category: str | None, trigger: str | None,
                            lang: str | None = None) -> None:
@@ -331,3 +397,7 @@ class _Turn:
         rendered = tuple(Choice(catalog.text(self.lang, c.label), c.payload) for c in choices)
         self.out.append(Outgoing(catalog.text(self.lang, key, variables), rendered))
         self.state.pending = [c.payload for c in choices]
+
+
+def _confidence(intent: Intent | None) -> float | None:
+    return round(intent.confidence, 4) if intent else None

@@ -6,24 +6,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.core.risk import Risk
 from bot.core.types import HandoffInfo, Incoming, Outgoing
 
 
-class UrgentHit(Protocol):
-    @property
-    def category(self) -> str: ...
-    @property
-    def phrase(self) -> str: ...
+class Triager(Protocol):
+    """Decides urgent / ask / none (bot/safety/triage.py)."""
 
-
-class UrgentDetector(Protocol):
-    def match(self, text: str) -> UrgentHit | None: ...
+    def rules(self, text: str) -> Risk: ...
+    def decide(self, rule: Risk, nlu: Intent | None) -> Risk: ...
 
 
 @dataclass(frozen=True)
 class Intent:
-    name: str
+    """What the NLU read: the intent the bot may act on (None: unsure, or small talk on a long
+    message) and the urgent reading, which triage weighs even when it is not the top intent."""
+
+    name: str | None
     confidence: float
+    urgent_category: str | None = None  # the most likely urgent intent's category
+    urgent_confidence: float = 0.0  # its confidence
+    urgent_score: float = 0.0  # all urgent intents' confidence together
 
 
 class Understander(Protocol):

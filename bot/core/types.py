@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from bot.core.risk import NO_RISK, Risk
+
 Channel = Literal["simulator", "telegram", "whatsapp"]
 CHANNELS: tuple[Channel, ...] = ("simulator", "telegram", "whatsapp")
-Via = Literal["choice", "number", "command", "urgent_rule", "nlu", "fallback", "relay"]
+Via = Literal["choice", "number", "command", "urgent_rule", "triage", "nlu", "fallback", "relay"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +73,4 @@ class Reply:
     understood: Understood
     handoff: HandoffInfo | None = None
     duplicate: bool = False
+    risk: Risk = NO_RISK

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.core.cancel import stop_if_cancelled
-from bot.handoff.queue import Ticket, TicketQueue
+from bot.handoff.queue import PAGE, Ticket, TicketQueue
 
 log = logging.getLogger(__name__)
 CATEGORY_NAMES = {
@@ -48,7 +48,8 @@ class OnCallAlerts:
         """Alert for each urgent ticket waiting longer than the limit and not alerted yet."""
         sent = 0
         now = self.clock()
-        for ticket in await self.queue.waiting():
+        await self.queue.close_abandoned()
+        for ticket in await self._overdue(now):
             if ticket.priority != "urgent" or now - ticket.created_at < self.after:
                 continue
             key = f"{self.ns}:hq:alerted:{ticket.id}"
@@ -62,6 +63,15 @@ class OnCallAlerts:
                 continue
             sent += 1
         return sent
+
+    async def _overdue(self, now: float) -> list[Ticket]:
+        """Urgent tickets older than the limit, a page at a time (a score range: never the whole queue)."""
+        found: list[Ticket] = []
+        while True:
+            page = await self.queue.overdue_urgent(now - self.after, offset=len(found), limit=PAGE)
+            found += page
+            if len(page) < PAGE:
+                return found
 
     async def run(self, every: float = 30.0) -> None:
         while True:

@@ -1,7 +1,11 @@
 """The pipeline's handoff seam on top of the Redis ticket queue.
 
 Tickets and the recent transcript of a conversation that reached a counselor live in Redis
-under the bot namespace, with a bounded retention; the address is never stored here.
+under the bot namespace, with a bounded retention (docs/RETENTION.md: transcripts 90 days after
+their last line, as content/*/about.yml promises); the address is never stored here.
+
+A user's turn that opens a ticket makes three round trips, none of them reading another ticket:
+open (and place in line), transcript (and "not abandoned"), counselors on shift.
 """
 
 from __future__ import annotations
@@ -16,20 +20,36 @@ from redis.asyncio import Redis
 
 from bot.core.ports import WaitEstimate
 from bot.core.types import HandoffInfo, Incoming
-from bot.handoff.queue import TicketQueue, estimated_wait
+from bot.handoff.queue import ABANDON_SECONDS, RETENTION_SECONDS, TicketQueue, estimated_wait
 
 TRANSCRIPT_MAX = 200
 SHIFT_HEARTBEAT_SECONDS = 120
 
+# KEYS: transcript, ticket, touched, open prefix; ARGV: max lines, retention, ticket id, now, open ttl, items…
+_RECORD = """
+for i = 6, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+local status = redis.call('HGET', KEYS[2], 'status')
+if status and status ~= 'closed' then
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
+  redis.call('EXPIRE', KEYS[4] .. redis.call('HGET', KEYS[2], 'user_key'), ARGV[5])
+end
+return 1
+"""
+
 
 class RedisHandoff:
-    def __init__(self, redis: Redis, namespace: str, *, retention_seconds: int = 90 * 86400,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, redis: Redis, namespace: str, *, retention_seconds: int = RETENTION_SECONDS,
+                 abandon_seconds: int = ABANDON_SECONDS, clock: Callable[[], float] = time.time) -> None:
         self.redis = redis
         self.ns = namespace
-        self.queue = TicketQueue(redis, namespace, clock=clock)
+        self.queue = TicketQueue(redis, namespace, clock=clock, closed_ttl_seconds=retention_seconds,
+                                 abandon_seconds=abandon_seconds)
         self.retention = retention_seconds
         self.clock = clock
+        self._record = redis.register_script(_RECORD)
 
     def _transcript_key(self, ticket_id: str) -> str:
         return f"{self.ns}:hq:transcript:{ticket_id}"
@@ -39,16 +59,16 @@ class RedisHandoff:
 
     async def open_ticket(self, msg: Incoming, *, lang: str, priority: str, category: str | None,
                           trigger: str | None, summary: str) -> tuple[HandoffInfo, WaitEstimate]:
-        ticket, _created = await self.queue.open(msg.user_key, priority=priority, lang=lang, channel=msg.channel,
-                                                 category=category, trigger=trigger)
-        await self.record(ticket.id, "bot", f"[{summary}]")
-        await self.record(ticket.id, "user", msg.text or "", _files(msg))
-        info = HandoffInfo(ticket.id, "urgent" if ticket.priority == "urgent" else "normal")
-        return info, await self._wait(ticket.id)
+        opened = await self.queue.open_fast(msg.user_key, priority=priority, lang=lang, channel=msg.channel,
+                                            category=category, trigger=trigger)
+        await self._append(opened.id, [self._line("bot", f"[{summary}]"), self._line("user", msg.text or "",
+                                                                                      _files(msg))])
+        info = HandoffInfo(opened.id, "urgent" if opened.priority == "urgent" else "normal")
+        seconds = estimated_wait(opened.position or 0, await self.counselors_on_shift())
+        return info, WaitEstimate(None if seconds is None else max(1, math.ceil(seconds / 60)))
 
     async def is_open(self, ticket_id: str) -> bool:
-        ticket = await self.queue.get(ticket_id)
-        return ticket is not None and ticket.status != "closed"
+        return await self.queue.status(ticket_id) not in (None, "closed")
 
     async def relay(self, ticket_id: str, msg: Incoming) -> None:
         text = ("[editado] " if msg.edited else "") + (msg.text or "")
@@ -58,7 +78,7 @@ class RedisHandoff:
         ticket = await self.queue.open_for_user(user_key)
         if ticket is not None:
             await self.redis.delete(self._transcript_key(ticket.id))
-            await self.queue.close(ticket.id, ticket.claimed_by or "user-deleted")
+            await self.queue.close(ticket.id, ticket.claimed_by or "user-deleted", reason="user-deleted")
 
     async def transcript(self, ticket_id: str) -> list[dict[str, Any]]:
         raw = await self.redis.lrange(self._transcript_key(ticket_id), 0, -1)
@@ -66,29 +86,33 @@ class RedisHandoff:
 
     async def counselors_on_shift(self) -> int:
         now = self.clock()
-        await self.redis.zremrangebyscore(self._shift_key(), 0, now - SHIFT_HEARTBEAT_SECONDS)
-        return int(await self.redis.zcard(self._shift_key()))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(self._shift_key(), 0, now - SHIFT_HEARTBEAT_SECONDS)
+            pipe.zcard(self._shift_key())
+            _, count = await pipe.execute()
+        return int(count)
 
     async def heartbeat(self, counselor_id: str) -> None:
-        await self.redis.zadd(self._shift_key(), {counselor_id: self.clock()})
-
-    async def _wait(self, ticket_id: str) -> WaitEstimate:
-        waiting = await self.queue.waiting()
-        position = next((i for i, t in enumerate(waiting) if t.id == ticket_id), 0)
-        seconds = estimated_wait(position, await self.counselors_on_shift())
-        return WaitEstimate(None if seconds is None else max(1, math.ceil(seconds / 60)))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(self._shift_key(), {counselor_id: self.clock()})
+            pipe.expire(self._shift_key(), SHIFT_HEARTBEAT_SECONDS)  # nobody on shift: nothing kept
+            await pipe.execute()
 
     async def record(self, ticket_id: str, who: str, text: str,
                      files: list[dict[str, str | None]] | None = None) -> None:
         """Append to the ticket's transcript (bounded, expires with the retention period). `files`
         are the platform's references to the user's media, fetched only when a counselor opens them."""
-        key = self._transcript_key(ticket_id)
-        item = json.dumps({"from": who, "text": text[:4000], "files": files or [], "at": self.clock()})
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, item)
-            pipe.ltrim(key, -TRANSCRIPT_MAX, -1)
-            pipe.expire(key, self.retention)
-            await pipe.execute()
+        await self._append(ticket_id, [self._line(who, text, files)])
+
+    def _line(self, who: str, text: str, files: list[dict[str, str | None]] | None = None) -> str:
+        return json.dumps({"from": who, "text": text[:4000], "files": files or [], "at": self.clock()})
+
+    async def _append(self, ticket_id: str, lines: list[str]) -> None:
+        """One round trip: the lines, the transcript's expiry, and the ticket marked as not abandoned."""
+        await self._record(keys=[self._transcript_key(ticket_id), self.queue.ticket_key(ticket_id),
+                                 self.queue.touched_key, self.queue.prefix + "open:"],
+                           args=[TRANSCRIPT_MAX, self.retention, ticket_id, repr(self.clock()), self.queue.open_ttl,
+                                 *lines])
 
 
 def _files(msg: Incoming) -> list[dict[str, str | None]]:

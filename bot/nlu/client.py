@@ -7,14 +7,14 @@ tries again after `reset_after` seconds, so it recovers by itself. Message text 
 from __future__ import annotations
 
 import logging
-import re
 import time
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+
+from bot.core.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -23,28 +23,41 @@ DEFAULT_THRESHOLD = 0.6
 NEVER_ACCEPTED = ("out_of_scope", "nlu_fallback")
 
 
+# Small talk answers short messages only: a long message that reads as "goodbye" is something
+# the model did not understand (often a cry for help it has not seen), never a goodbye.
+SMALL_TALK = ("greet", "goodbye", "thanks", "affirm", "deny")
+SMALL_TALK_MAX_WORDS = 5
+
+
 @dataclass(frozen=True)
 class NluResult:
     intent: str
     confidence: float
+    ranking: tuple[tuple[str, float], ...] = ()
 
 
 def is_urgent(intent: str) -> bool:
     return intent.startswith("urgent_")
 
 
-def accept(result: NluResult) -> bool:
+def accept(result: NluResult, text: str = "") -> bool:
     """Whether the bot should act on this intent, with a threshold per kind of intent."""
     if result.intent in NEVER_ACCEPTED:
+        return False
+    if result.intent in SMALL_TALK and len(text.split()) > SMALL_TALK_MAX_WORDS:
         return False
     threshold = URGENT_THRESHOLD if is_urgent(result.intent) else DEFAULT_THRESHOLD
     return result.confidence >= threshold
 
 
-def normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", plain).strip()
+def urgent_reading(result: NluResult) -> tuple[str | None, float, float]:
+    """(most likely urgent category, its confidence, all urgent intents' confidence together)."""
+    ranking = result.ranking or ((result.intent, result.confidence),)
+    urgent = [(name.removeprefix("urgent_"), conf) for name, conf in ranking if is_urgent(name)]
+    if not urgent:
+        return None, 0.0, 0.0
+    category, confidence = max(urgent, key=lambda item: item[1])
+    return category, confidence, sum(conf for _, conf in urgent)
 
 
 class RasaClient:
@@ -66,7 +79,7 @@ class RasaClient:
         return self.failures >= self.failure_threshold and self.clock() < self.open_until
 
     async def parse(self, text: str) -> NluResult | None:
-        key = normalise(text)[:1000]
+        key = plain(text)[:1000]
         if not key:
             return None
         if key in self._cache:
@@ -78,8 +91,10 @@ class RasaClient:
         try:
             response = await self._http.post("/model/parse", json={"text": key}, params=params)
             response.raise_for_status()
-            intent = response.json()["intent"]
-            result = NluResult(str(intent["name"]), float(intent["confidence"]))
+            body = response.json()
+            intent = body["intent"]
+            ranking = tuple((str(item["name"]), float(item["confidence"])) for item in body.get("intent_ranking") or ())
+            result = NluResult(str(intent["name"]), float(intent["confidence"]), ranking)
         except (httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
             self.failures += 1
             if self.failures >= self.failure_threshold:

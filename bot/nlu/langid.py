@@ -6,24 +6,21 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
-LANGS = ("es", "qu", "ay")
+from bot.content.languages import LANGS
+from bot.core.text import plain
+
 _ORDERS = (1, 2, 3, 4)
 
 
 def _clean(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = re.sub(r"['´’`‘ʼ]", "'", plain)
-    plain = re.sub(r"\{[^}]*\}", " ", plain)  # template variables are not language
-    plain = re.sub(r"[^a-z' ]+", " ", plain)
-    return re.sub(r"\s+", " ", plain).strip()
+    cleaned = re.sub(r"\{[^}]*\}", " ", plain(text))  # template variables are not language
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z ]+", " ", cleaned)).strip()
 
 
 def _grams(text: str) -> Iterable[str]:

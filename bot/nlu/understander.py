@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.ports import Intent
-from bot.nlu.client import RasaClient, accept
+from bot.nlu.client import RasaClient, accept, urgent_reading
 
 
 class RasaUnderstander:
@@ -11,10 +11,13 @@ class RasaUnderstander:
         self.client = client
 
     async def understand(self, text: str) -> Intent | None:
+        """None when Rasa is down; otherwise the intent to act on (if any) and the urgent reading."""
         result = await self.client.parse(text)
-        if result is None or not accept(result):
+        if result is None:
             return None
-        return Intent(result.intent, result.confidence)
+        category, confidence, score = urgent_reading(result)
+        name = result.intent if accept(result, text) else None
+        return Intent(name, result.confidence, category, confidence, score)
 
     async def aclose(self) -> None:
         await self.client.aclose()

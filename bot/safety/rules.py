@@ -1,74 +1,189 @@
 """Deterministic urgent rules, edited by campaign staff in content/<lang>/urgent.yml.
 
-They run before NLU on every message (also during a handoff). A phrase is a few words that must
-appear in order, with up to three other words between them; a word ending in `*` matches any
-ending ("encerr*" matches encerrada, encerrado). Text and phrases are folded the same way
-(bot.safety.normalize), and phrases of every language are checked, because people mix languages.
-`exclude` phrases mark questions about a topic ("qué es la trata"): their words are removed
-before matching, so a question is not an emergency but a question plus a cry for help is.
+They run before anything else on every message (also during a handoff). Per category a file lists
+`urgent` phrases (a clear signal: the safety reply and an urgent ticket at once) and `ask` phrases
+(a weak signal: the bot first asks whether the person is in danger now). A phrase is words that
+must appear in order with up to three other words between them. Each word matches by its stem
+("me pegó" is seen by "me pega"), a word ending in `*` by its beginning ("encerr*"), a word
+starting with `=` only as written ("=quiero" is not "quieren"). me/te/se/lo/la/le/nos may stand
+anywhere near the other words ("quiero matarme" is "me quiero matar").
+
+Exclusion words match only as written (use `*` for endings). Exclusions only ever lower a
+decision by one level (a clear signal becomes a question, a weak one
+nothing), never a clear signal straight to nothing:
+- `exclude` (idioms: "me muero de risa") and `exclude_questions` (a question about a topic, with
+  up to three following words: "qué es la trata") lower the phrases they cover;
+- `calm_context` (schoolwork, something long past, trouble with the app) lowers every phrase of
+  the message, except a clear signal of self-harm or immediate danger, which is never lowered by
+  context alone.
+Phrases of every language are checked, because people mix languages.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content.languages import LANGS
+from bot.core.risk import LEVEL_ORDER, NEVER_ASK, NO_RISK, URGENT_CATEGORIES, Risk
 from bot.errors import DataError, Problem
-from bot.safety.normalize import SPACED_LETTERS, fold
+from bot.safety.normalize import SPACED_LETTERS, Word, analyse, analyse_word, tokens
 from bot.yamlfile import LineDict, load_yaml
 
-# When several categories match, the first in this order wins: the most specific advice first,
-# plain violence (the most general wording) last.
-CATEGORIES = ("immediate_danger", "self_harm", "trafficking", "sexual_violence", "image_threat", "missing_person",
-              "violence")
 MAX_GAP_WORDS = 3
+FLOAT_WINDOW = 3  # how far from the phrase a floating pronoun may stand
+MIN_PREFIX_STEM = 5  # stems this long match when one begins the other (desapareci / desaparec)
+MAX_WORDS = 700  # a message is checked up to about 4,000 characters
+_FLOATING = frozenset(analyse_word(p).word for p in ("me", "te", "se", "nos", "lo", "la", "le", "los", "las", "les"))
+_FIRST_PERSON = frozenset(analyse_word(p).word for p in ("me", "mi", "mis", "nos", "estoy", "tengo", "nuka", "naya"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    kind: str  # "stem", "exact" or "prefix"
+    word: str
+    stem: str
+    wide: bool  # a Quechua or Aymara phrase: vowels folded too
+
+    def forms(self, w: Word) -> tuple[str, str]:
+        return (w.wide_word, w.wide_stem) if self.wide else (w.word, w.stem)
+
+    def matches(self, w: Word) -> bool:
+        word, stem = self.forms(w)
+        if self.kind == "exact":
+            return word == self.word
+        if self.kind == "prefix":
+            return word.startswith(self.word) or (len(self.stem) >= 4 and stem.startswith(self.stem))
+        if word == self.word or stem == self.stem:
+            return True
+        short, long_ = sorted((stem, self.stem), key=len)
+        return len(short) >= MIN_PREFIX_STEM and long_.startswith(short)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Index keys: a message word with one of these keys may match."""
+        tag = "~" if self.wide else ""
+        if self.kind == "exact":
+            return (tag + self.word,)
+        if self.kind == "prefix":
+            return tuple({tag + "^" + self.word[:3], tag + "^" + self.stem[:3]})
+        return tuple({tag + self.word, tag + self.stem, tag + "^" + self.stem[:MIN_PREFIX_STEM]})
 
 
 @dataclass(frozen=True)
-class UrgentMatch:
+class Phrase:
+    text: str
     category: str
-    phrase: str
+    level: str  # "urgent" or "ask"; exclusions have level ""
     lang: str
+    core: tuple[_Term, ...]
+    floating: tuple[str, ...]
+    compact: str  # the words run together, for letters typed one by one
+
+    def spans(self, words: Sequence[Word], start: int) -> Iterable[tuple[int, int]]:
+        """(first, last) positions of matches whose first core word is at `start`."""
+        if not self.core[0].matches(words[start]):
+            return
+
+        def rest(i: int, pos: int) -> Iterable[int]:
+            if i == len(self.core):
+                yield pos
+                return
+            for nxt in range(pos + 1, min(len(words), pos + 2 + MAX_GAP_WORDS)):
+                if self.core[i].matches(words[nxt]):
+                    yield from rest(i + 1, nxt)
+
+        for end in rest(1, start):
+            if self._floating_near(words, start, end):
+                yield start, end
+
+    def _floating_near(self, words: Sequence[Word], start: int, end: int) -> bool:
+        near = {w.word for w in words[max(0, start - FLOAT_WINDOW):end + FLOAT_WINDOW + 1]}
+        return all(f in near for f in self.floating)
+
+
+def compile_phrase(text: str, category: str, level: str, lang: str, *, as_written: bool = False) -> Phrase:
+    """`as_written`: words match only as written (exclusions, which must not spread by stem)."""
+    core: list[_Term] = []
+    floating: list[str] = []
+    wide = lang != "es"
+    for raw in text.split():
+        exact, prefix = raw.startswith("="), raw.endswith("*")
+        for token in tokens(raw.strip("=*")):
+            w = analyse_word(token)
+            word, stem = (w.wide_word, w.wide_stem) if wide else (w.word, w.stem)
+            if not exact and not prefix and w.word in _FLOATING:
+                floating.append(w.word)
+            else:
+                kind = "prefix" if prefix else "exact" if (exact or as_written) else "stem"
+                if prefix and token.endswith("c"):  # "desaparec*": the c of -ció and of -cida alike
+                    word, stem = word[:-1], stem[:-1] if stem.endswith(("k", "s")) else stem
+                core.append(_Term(kind, word, stem, wide))
+    if not core:  # a phrase of pronouns only: match them in order
+        core = [_Term("exact", f, f, wide) for f in floating]
+        floating = []
+    return Phrase(text, category, level, lang, tuple(core), tuple(floating),
+                  "".join(w.word for w in analyse(text.replace("*", "").replace("=", ""))))
 
 
 @dataclass(frozen=True)
-class _Rule:
+class RuleHit:
+    """The strongest phrase found: its category, its level after exclusions, and the phrase."""
+
     category: str
+    level: str
     phrase: str
     lang: str
-    pattern: re.Pattern[str]
-    compact: re.Pattern[str]  # for "m e p e g a n": the words run together
+
+    @property
+    def risk(self) -> Risk:
+        return Risk(self.level, self.category, "rule", self.phrase)  # type: ignore[arg-type]
 
 
-_FIRST_PERSON = r"(?:mi|mis|nus|istuy|tingu|naya|nuka)"  # folded me, mis, nos, estoy, tengo, qu/ay "I"
+class _Index:
+    def __init__(self, phrases: Iterable[Phrase]) -> None:
+        self.by_key: dict[str, list[Phrase]] = defaultdict(list)
+        for phrase in phrases:
+            for key in phrase.core[0].keys:
+                self.by_key[key].append(phrase)
+
+    def find(self, words: Sequence[Word]) -> Iterable[tuple[Phrase, int, int]]:
+        for start, w in enumerate(words):
+            candidates: dict[int, Phrase] = {}
+            keys = [tag + key for tag, word, stem in (("", w.word, w.stem), ("~", w.wide_word, w.wide_stem))
+                    for key in (word, stem, "^" + word[:3], "^" + stem[:3], "^" + stem[:MIN_PREFIX_STEM])]
+            for key in keys:
+                for phrase in self.by_key.get(key, ()):
+                    candidates[id(phrase)] = phrase
+            for phrase in candidates.values():
+                for first, last in phrase.spans(words, start):
+                    yield phrase, first, last
 
 
-def compile_phrase(phrase: str, *, topic_tail: bool = False, compact: bool = False) -> re.Pattern[str]:
-    """A phrase as a regex on folded text; `topic_tail` also takes up to 3 following words that
-    are not first-person words (for exclusions such as "qué es la trata")."""
-    words = fold(phrase).split()
-    if not words:
-        raise ValueError("empty phrase")
-    parts = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words]
-    gap = rf"(?:\s+\S+){{0,{MAX_GAP_WORDS}}}?\s+"
-    tail = rf"(?:\s+(?!{_FIRST_PERSON}\b)\S+){{0,3}}" if topic_tail else ""
-    if compact:
-        return re.compile("".join(parts))
-    return re.compile(r"(?<!\w)" + gap.join(parts) + r"(?!\w)" + tail)
-
-
+@dataclass
 class UrgentRules:
-    def __init__(self, rules: list[_Rule], excludes: list[re.Pattern[str]]) -> None:
-        order = {c: i for i, c in enumerate(CATEGORIES)}
-        self.rules = sorted(rules, key=lambda r: order[r.category])
-        self.excludes = excludes
+    phrases: list[Phrase]
+    excludes: list[Phrase] = field(default_factory=list)
+    questions: list[Phrase] = field(default_factory=list)
+    context: list[Phrase] = field(default_factory=list)
+    abbreviations: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._rules = _Index(self.phrases)
+        self._excludes = _Index(self.excludes)
+        self._questions = _Index(self.questions)
+        self._context = _Index(self.context)
+        self._order = {c: i for i, c in enumerate(URGENT_CATEGORIES)}
 
     @classmethod
     def load(cls, content_dir: Path) -> UrgentRules:
-        rules: list[_Rule] = []
-        excludes: list[re.Pattern[str]] = []
+        phrases: list[Phrase] = []
+        excludes: list[Phrase] = []
+        questions: list[Phrase] = []
+        context: list[Phrase] = []
+        abbreviations: dict[str, str] = {}
         problems: list[Problem] = []
         for lang in LANGS:
             path = content_dir / lang / "urgent.yml"
@@ -76,58 +191,120 @@ class UrgentRules:
                 problems.append(Problem(path, None, "the urgent phrase list is missing",
                                         "create it: urgent messages in this language would not be recognised"))
                 continue
-            data = load_yaml(path)
-            problems += _read(path, lang, data, rules, excludes)
+            problems += _read(path, lang, load_yaml(path), phrases, {"exclude": excludes,
+                              "exclude_questions": questions, "calm_context": context}, abbreviations)
         if problems:
             raise DataError(problems)
-        return cls(rules, excludes)
+        return cls(phrases, excludes, questions, context, abbreviations)
 
-    def match(self, text: str) -> UrgentMatch | None:
-        folded = fold(text[:4000])
-        if not folded:
+    def assess(self, text: str) -> Risk:
+        hit = self.match(text)
+        return hit.risk if hit else NO_RISK
+
+    def match(self, text: str) -> RuleHit | None:
+        """The strongest rule hit in `text` (urgent before ask, then by category order)."""
+        words = analyse(text[:4000], self.abbreviations)[:MAX_WORDS]
+        if not words:
             return None
-        for exclude in self.excludes:
-            folded = exclude.sub(" ", folded)
-        for rule in self.rules:
-            if rule.pattern.search(folded):
-                return UrgentMatch(rule.category, rule.phrase, rule.lang)
-        if SPACED_LETTERS.search(text):  # letters typed one by one: match the words run together
-            joined = folded.replace(" ", "")
-            for rule in self.rules:
-                if rule.compact.search(joined):
-                    return UrgentMatch(rule.category, rule.phrase, rule.lang)
-        return None
+        full = list(self._rules.find(words))
+        if not full and SPACED_LETTERS.search(text):
+            joined = "".join(w.word for w in words)
+            full = [(p, 0, 0) for p in self.phrases if len(p.compact) >= 5 and p.compact in joined]
+        if not full:
+            return None
+        covered = self._covered(words)
+        calm = next(iter(self._context.find(words)), None) is not None
+        best: RuleHit | None = None
+        for phrase, first, last in full:
+            level = phrase.level
+            clear = level == "urgent" and phrase.category in NEVER_ASK
+            if any(i in covered for i in range(first, last + 1)) or (calm and not clear):
+                level = "ask" if level == "urgent" else "none"
+            if level == "none":
+                continue
+            hit = RuleHit(phrase.category, level, phrase.text, phrase.lang)
+            if best is None or self._stronger(hit, best):
+                best = hit
+        return best
+
+    def _stronger(self, a: RuleHit, b: RuleHit) -> bool:
+        if a.level != b.level:
+            return LEVEL_ORDER[a.level] > LEVEL_ORDER[b.level]
+        return self._order[a.category] < self._order[b.category]
+
+    def _covered(self, words: Sequence[Word]) -> set[int]:
+        """Positions inside an idiom or a question about a topic."""
+        covered: set[int] = set()
+        for _, first, last in self._excludes.find(words):
+            covered.update(range(first, last + 1))
+        for phrase, first, last in self._questions.find(words):
+            hypothetical = phrase.core[-1].word == "si"  # "qué hago si me hackean": an if, not a cry
+            end = last
+            while end + 1 < len(words) and end - last < (4 if hypothetical else 3) \
+                    and (hypothetical or words[end + 1].word not in _FIRST_PERSON):
+                end += 1
+            covered.update(range(first, end + 1))
+        return covered
 
 
-def _read(path: Path, lang: str, data: object, rules: list[_Rule], excludes: list[re.Pattern[str]]) -> list[Problem]:
-    if not isinstance(data, LineDict) or data.get("format") != 1:
-        return [Problem(path, 1, "the file must start with 'format: 1' and have a 'categories:' section",
+def _read(path: Path, lang: str, data: object, phrases: list[Phrase], lowering: dict[str, list[Phrase]],
+          abbreviations: dict[str, str]) -> list[Problem]:
+    if not isinstance(data, LineDict) or data.get("format") != 2:
+        return [Problem(path, 1, "the file must start with 'format: 2' and have a 'categories:' section",
                         "copy the structure of content/es/urgent.yml")]
     problems: list[Problem] = []
     categories = data.get("categories")
     if not isinstance(categories, LineDict):
         return [Problem(path, data.line_of("categories"), "'categories' must list the urgent categories",
-                        f"use: {', '.join(CATEGORIES)}")]
+                        f"use: {', '.join(URGENT_CATEGORIES)}")]
     for category, body in categories.items():
         line = categories.line_of(category)
-        if category not in CATEGORIES:
+        if category not in URGENT_CATEGORIES:
             problems.append(Problem(path, line, f"unknown category '{category}'",
-                                    f"use one of: {', '.join(CATEGORIES)}"))
+                                    f"use one of: {', '.join(URGENT_CATEGORIES)}"))
             continue
-        if not isinstance(body, LineDict) or not isinstance(body.get("phrases"), list):
-            problems.append(Problem(path, line, f"'{category}' has no list of phrases",
-                                    "add 'phrases:' with one '- phrase' per line under it"))
+        if not isinstance(body, LineDict) or not isinstance(body.get("urgent"), list):
+            problems.append(Problem(path, line, f"'{category}' has no list of urgent phrases",
+                                    "add 'urgent:' with one '- phrase' per line under it ('ask:' is optional)"))
             continue
         if lang != "es" and body.get("review") not in ("draft", "reviewed"):
             problems.append(Problem(path, line, f"'{category}' has no review status",
                                     "add 'review: draft' (only a native speaker's review makes it 'reviewed')"))
-        for phrase in body["phrases"]:
-            if not isinstance(phrase, str) or not fold(phrase).split():
-                problems.append(Problem(path, body.line_of("phrases"), f"an empty or non-text phrase in '{category}'",
-                                        "write each phrase as plain words"))
+        for level in ("urgent", "ask"):
+            items = body.get(level) or []
+            if not isinstance(items, list):
+                problems.append(Problem(path, body.line_of(level), f"'{level}' in '{category}' must be a list",
+                                        "write one '- phrase' per line under it"))
                 continue
-            rules.append(_Rule(category, phrase, lang, compile_phrase(phrase), compile_phrase(phrase, compact=True)))
-    for phrase in data.get("exclude") or []:
-        if isinstance(phrase, str) and fold(phrase).split():
-            excludes.append(compile_phrase(phrase, topic_tail=True))
+            problems += _phrases(path, body.line_of(level), items, category, level, lang, phrases)
+    for key, target in lowering.items():
+        items = data.get(key) or []
+        if not isinstance(items, list):
+            problems.append(Problem(path, data.line_of(key), f"'{key}' must be a list", "one '- phrase' per line"))
+            continue
+        problems += _phrases(path, data.line_of(key), items, "", "", lang, target)
+    table = data.get("abbreviations") or {}
+    if not isinstance(table, dict):
+        problems.append(Problem(path, data.line_of("abbreviations"), "'abbreviations' must map a typed word to "
+                                "what it stands for", "write lines like 'xq: porque'"))
+    else:
+        for typed, meaning in table.items():
+            if not isinstance(meaning, str) or len(str(typed).split()) != 1:
+                problems.append(Problem(path, table.line_of(typed) if isinstance(table, LineDict) else None,
+                                        f"abbreviation '{typed}' must be one typed word mapped to text",
+                                        "write lines like 'xq: porque'"))
+                continue
+            abbreviations[" ".join(tokens(str(typed))) or str(typed)] = " ".join(tokens(meaning))
+    return problems
+
+
+def _phrases(path: Path, line: int | None, items: list[object], category: str, level: str, lang: str,
+             out: list[Phrase]) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in items:
+        if not isinstance(item, str) or not tokens(item.replace("*", "").replace("=", "")):
+            problems.append(Problem(path, line, f"an empty or non-text phrase in '{category or 'exclude'}'",
+                                    "write each phrase as plain words"))
+            continue
+        out.append(compile_phrase(item, category, level, lang, as_written=not level))
     return problems

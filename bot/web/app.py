@@ -20,7 +20,8 @@ from starlette.routing import BaseRoute, Route
 from telegram.error import InvalidToken, NetworkError
 
 from bot.channels.inbox import Inbox, InboxWorker
-from bot.channels.outbox import OutboxWorker, Sender, SimulatorSender
+from bot.channels.mailbox import Mailbox, queue_health
+from bot.channels.outbox import OutboxWorker, Sender, SimulatorSender, outbox_queue
 from bot.channels.simulator import BadLine, Simulator
 from bot.channels.telegram import TelegramSender, make_bot, poll
 from bot.channels.whatsapp import TwilioSender, make_client
@@ -77,14 +78,29 @@ def create_app(settings: Settings, *, namespace: str | None = None) -> Starlette
             await runtime.aclose()
 
     async def healthz(request: Request) -> Response:
+        """Redis, and per queue (inbox, one outbox per channel): when a worker loop last made progress
+        and how long the longest-waiting message has waited. 503 when Redis is down, or when a queue
+        has work and no worker (in any process) progressed for WORKER_STALL_SECONDS. One round trip."""
         runtime = runtime_of(request)
+        queues: dict[str, Mailbox] | None = getattr(request.app.state, "health_queues", None)
+        if queues is None:
+            channels: Channels = request.app.state.channels
+            queues = {"inbox": Mailbox(runtime.redis, runtime.namespace, "in")}
+            queues.update({name: outbox_queue(runtime.redis, runtime.namespace, name) for name in channels.names()})
+            request.app.state.health_queues = queues
         try:
-            await runtime.redis.ping()
+            report = await queue_health(runtime.redis, queues, settings.worker_stall_seconds)
         except Exception:
             log.warning("healthz: redis unreachable")
             return JSONResponse({"status": "down", "redis": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "redis": "ok", "nlu": "configured" if runtime.nlu else "off",
-                             "flows": len(runtime.pipeline.bundle.flows.flows)})
+        stalled = sorted(name for name, queue in report.items() if queue["stalled"])
+        body = {"status": "stalled" if stalled else "ok", "redis": "ok", "nlu": "configured" if runtime.nlu else "off",
+                "flows": len(runtime.pipeline.bundle.flows.flows), "queues": report}
+        if stalled:
+            log.warning("healthz: no progress for %d s with work waiting: %s", settings.worker_stall_seconds,
+                        ", ".join(stalled))
+            return JSONResponse(body, status_code=503)
+        return JSONResponse(body)
 
     async def simulator_page(request: Request) -> Response:
         return FileResponse(STATIC / "simulator.html")
@@ -188,7 +204,9 @@ class Channels:
             InboxWorker(inbox, self.runtime.pipeline, on_callback=callback, lease_ms=lease).run()]
         for sender in self.senders:
             worker = OutboxWorker(self.runtime.redis, self.runtime.namespace, sender, self.runtime.addresses,
-                                  max_attempts=self.settings.outbox_max_attempts, lease_ms=lease)
+                                  max_attempts=self.settings.outbox_max_attempts, lease_ms=lease,
+                                  max_rate_wait=self.settings.outbox_rate_wait_hours * 3600,
+                                  parked_ttl=self.settings.whatsapp_parked_hours * 3600)
             jobs.append(worker.run())
         if self.telegram is not None and self.settings.telegram_mode == "polling":
             jobs.append(poll(self.telegram.bot, inbox))

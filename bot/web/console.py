@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 from bot.channels.reach import WINDOW_MARGIN, Reach
 from bot.core.cancel import stop_if_cancelled
 from bot.core.types import Outgoing
-from bot.handoff.queue import Ticket
+from bot.handoff.queue import PAGE, Ticket
 from bot.runtime import Runtime
 from bot.store.db import OUTCOMES, utcnow
 from bot.web.state import runtime_of, store_of
@@ -158,10 +158,12 @@ def _ticket_json(ticket: Ticket, now: float) -> dict[str, Any]:
 async def _queue_snapshot(runtime: Runtime, who: Who) -> dict[str, Any]:
     queue = runtime.handoff.queue
     await queue.requeue_expired()
+    await queue.close_abandoned()
     now = time.time()
     claimed = [t for t in await queue.claimed() if who.supervisor or t.claimed_by == who.username]
     snapshot = {"me": {"username": who.username, "role": who.role, "csrf": who.csrf},
-                "waiting": [_ticket_json(t, now) for t in await queue.waiting()],
+                "waiting": [_ticket_json(t, now) for t in await queue.waiting(limit=PAGE)],  # the first page
+                "counts": await queue.counts(),  # all of them, per priority (ZCOUNT, no ticket read)
                 "claimed": [_ticket_json(t, now) for t in claimed],
                 "on_shift": await runtime.handoff.counselors_on_shift()}
     if who.supervisor:  # messages the platforms never took (no text, no address in these records)

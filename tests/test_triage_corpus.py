@@ -1,0 +1,42 @@
+"""The blind corpus through the real pipeline and the real Rasa server (issue 10).
+
+The corpus is frozen: its hash must match tests/data/triage/README.md. The floors below are the
+figures measured on the test split when the rules and thresholds were last tuned (on dev only),
+less a small margin: they catch a regression. The issue's targets are higher and are reported,
+met or not, in docs/TRIAGE.md (`python -m bot triage evaluate`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.safety.evaluate import corpus_hash, evaluate, figures
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [pytest.mark.integration, pytest.mark.rasa]
+RECALL_FLOOR = {"es": 0.94, "qu": 0.87, "ay": 0.9}
+FALSE_URGENT_CEILING = 0.10
+ASK_CEILING = 0.25
+
+
+def test_the_test_split_is_the_frozen_one() -> None:
+    readme = (ROOT / "tests" / "data" / "triage" / "README.md").read_text(encoding="utf-8")
+    frozen = re.search(r"`test.jsonl` sha256: `([0-9a-f]{64})`", readme)
+    assert frozen and corpus_hash(ROOT, "test") == frozen.group(1), "test.jsonl changed: it must stay frozen"
+
+
+async def test_blind_test_split_through_the_real_pipeline_and_rasa() -> None:
+    if not os.environ.get("RASA_URL"):
+        pytest.fail("RASA_URL is not set: run the suite with `make test`, which trains and serves the model")
+    outcomes, report = await evaluate(load_settings(), ROOT, "test")
+    print("\n" + report.split("## Per language")[0])
+    fig = figures(outcomes)
+    for lang, floor in RECALL_FLOOR.items():
+        assert fig.recall[lang] >= floor, f"recall {lang} {fig.recall[lang]:.3f} fell under {floor}"
+        assert fig.false_urgent[lang] <= FALSE_URGENT_CEILING, f"false urgent {lang} {fig.false_urgent[lang]:.3f}"
+        assert fig.ask[lang] <= ASK_CEILING, f"ask on calm {lang} {fig.ask[lang]:.3f}"
