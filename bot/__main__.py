@@ -38,6 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     prev.add_argument("flow")
     prev.add_argument("--lang", default="es", choices=["es", "qu", "ay"])
     prev.add_argument("--channel", default="simulator", choices=["simulator", "telegram", "whatsapp"])
+    conv = content_sub.add_parser("audio-convert", help="a recording → OGG/Opus for Telegram and WhatsApp (ffmpeg)")
+    conv.add_argument("source", type=Path)
+    conv.add_argument("target", type=Path, help="e.g. content/qu/audio/help.lines.ogg")
+    synth = content_sub.add_parser("audio-placeholder",
+                                   help="Spanish placeholder recordings read by espeak-ng (never qu/ay)")
+    synth.add_argument("keys", nargs="+")
     bench = sub.add_parser("bench", help="drive simulated users through the pipeline on real Redis")
     bench.add_argument("--users", type=int, default=200)
     bench.add_argument("--messages", type=int, default=20000)
@@ -46,8 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("counselor", help="counselor accounts: add | list | disable", add_help=False)
     tg = sub.add_parser("telegram", help="register or remove the Telegram webhook, or show its state")
     tg.add_argument("action", choices=["set-webhook", "delete-webhook", "info"])
+    wa = sub.add_parser("whatsapp", help="WhatsApp buttons and lists: sync Twilio Content resources")
+    wa.add_argument("action", choices=["sync-content"])
+    wa.add_argument("--dry-run", action="store_true", help="print what would change; call and write nothing")
     nlu = sub.add_parser("nlu", help="train, serve or evaluate the Rasa model")
-    nlu.add_argument("action", choices=["install", "train", "serve", "evaluate"])
+    nlu.add_argument("action", choices=["install", "train", "serve", "evaluate", "review"])
+    nlu.add_argument("--export", type=Path, help="review: write the sheet of unsure messages to label")
+    nlu.add_argument("--import", dest="labels", type=Path, help="review: add a labelled sheet to nlu/data")
+    nlu.add_argument("--as", dest="user", help="review: your console account (admin or supervisor)")
+    nlu.add_argument("--blind-only", action="store_true",
+                     help="evaluate: only the blind set on the served model's data (faster; writes nothing)")
     triage = sub.add_parser("triage", help="evaluate urgent / ask / none on the blind corpus")
     triage.add_argument("action", choices=["evaluate"])
     triage.add_argument("--split", default="test", choices=["dev", "test"])
@@ -85,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
                              concurrency=args.concurrency, workers=args.workers)
         if args.command == "telegram":
             return asyncio.run(_telegram(settings, args.action))
+        if args.command == "whatsapp":
+            from bot.channels.whatsapp_content import run_sync
+
+            return asyncio.run(run_sync(settings, dry_run=args.dry_run))
         if args.command == "triage":
             from bot.safety.evaluate import main as triage_evaluate
 
@@ -94,7 +112,14 @@ def main(argv: list[str] | None = None) -> int:
             if args.action == "evaluate":
                 from bot.nlu.evaluate import main as evaluate
 
-                return int(evaluate(ROOT))
+                return int(evaluate(ROOT, blind_only=args.blind_only))
+            if args.action == "review":
+                from bot.nlu.review import run as review
+
+                if not args.user:
+                    print("say who you are: --as <console username> (admins and supervisors)", file=sys.stderr)
+                    return 2
+                return asyncio.run(review(settings, ROOT, user=args.user, export=args.export, labels=args.labels))
             return subprocess.call(["bash", str(ROOT / "scripts" / "rasa.sh"), args.action])
     except DataError as exc:
         print("The content or flow files have problems; the bot cannot start:\n", file=sys.stderr)
@@ -114,6 +139,12 @@ def _content(settings: object, args: argparse.Namespace) -> int:
     action = args.content_command
     if action == "check":
         return run_check(settings.content_dir, settings.flows_dir, strict=args.strict)
+    if action == "audio-convert":
+        from bot.content.audio import convert_command
+        return convert_command(args.source, args.target)
+    if action == "audio-placeholder":
+        from bot.content.audio import placeholder_command
+        return placeholder_command(settings.content_dir, args.keys)
     if action == "status":
         print(tools.status_table(Catalog.load(settings.content_dir)))
     elif action == "export-po":
@@ -132,8 +163,11 @@ def _content(settings: object, args: argparse.Namespace) -> int:
             return 1
         print(f"imported {args.file} into content/{args.lang}/", file=sys.stderr)
     elif action == "preview":
+        from bot.channels.whatsapp_content import ContentMap
+
+        contents = ContentMap.for_url(settings.database_url) if args.channel == "whatsapp" else None
         print(tools.preview(Bundle.load(settings.content_dir, settings.flows_dir), args.flow, args.lang,
-                            args.channel))
+                            args.channel, contents))
     return 0
 
 

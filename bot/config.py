@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_PEPPER = "dev-only-pepper-change-me"
+
+
+def is_cluster_url(url: str) -> bool:
+    return url.startswith(("redis+cluster://", "rediss+cluster://"))
 
 
 class SettingsError(Exception):
@@ -24,7 +28,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"
     simulator_enabled: bool = True
 
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str = "redis://127.0.0.1:6379/0"  # redis+cluster://host:port: a Redis Cluster (any node)
+    redis_cluster: bool = False  # true: REDIS_URL names one node of a Redis Cluster (docs/REDIS.md)
     bot_namespace: str = Field("sb", pattern=r"^[a-zA-Z0-9_\-]{1,32}$")
     user_key_pepper: str = DEV_PEPPER
     address_key: str = DEV_PEPPER
@@ -39,6 +44,9 @@ class Settings(BaseSettings):
     rasa_timeout: float = Field(1.0, gt=0, le=10)
 
     content_dir: Path = ROOT / "content"
+    # Links to campaign recordings that Twilio fetches (bot/web/audio.py): signed with this secret, expiring.
+    audio_url_secret: str = DEV_PEPPER
+    audio_url_ttl_seconds: int = Field(3600, ge=60, le=86400)
     flows_dir: Path = ROOT / "flows"
 
     run_workers: bool = True
@@ -62,6 +70,7 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = None
     twilio_whatsapp_from: str | None = None
     twilio_api_base: str | None = None
+    twilio_content_api_base: str | None = None  # Content API (whatsapp sync-content); None: content.twilio.com
     twilio_template_sid: str | None = None
     twilio_status_callbacks: bool = True
     whatsapp_rate: float = Field(10.0, gt=0, le=1000)
@@ -71,12 +80,23 @@ class Settings(BaseSettings):
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str) -> str:
-        if not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
+        if not value.startswith(("redis://", "rediss://", "unix://", "redis+cluster://", "rediss+cluster://")):
+            raise ValueError("must start with redis://, rediss://, unix://, redis+cluster:// or rediss+cluster://")
         return value
 
+    @model_validator(mode="after")
+    def _cluster(self) -> Settings:
+        """One owner: the URL says whether Redis is a cluster (REDIS_CLUSTER=true only rewrites it)."""
+        if self.redis_url.startswith("unix://") and self.redis_cluster:
+            raise ValueError("REDIS_CLUSTER needs a redis:// or rediss:// URL (a cluster has no unix socket)")
+        if self.redis_cluster and not is_cluster_url(self.redis_url):
+            self.redis_url = self.redis_url.replace("://", "+cluster://", 1)
+        self.redis_cluster = is_cluster_url(self.redis_url)
+        return self
+
     @field_validator("telegram_token", "telegram_webhook_secret", "twilio_account_sid", "twilio_auth_token",
-                     "twilio_whatsapp_from", "twilio_api_base", "twilio_template_sid", "oncall_telegram_chat_id",
+                     "twilio_whatsapp_from", "twilio_api_base", "twilio_content_api_base", "twilio_template_sid",
+                     "oncall_telegram_chat_id",
                      mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -127,4 +147,7 @@ def load_settings(**overrides: object) -> Settings:
     if settings.environment == "production" and DEV_PEPPER in (settings.user_key_pepper, settings.address_key):
         raise SettingsError("USER_KEY_PEPPER and ADDRESS_KEY must be set to long random secrets in production "
                             "(for example: python -c 'import secrets; print(secrets.token_hex(32))').")
+    if settings.environment == "production" and settings.audio_url_secret == DEV_PEPPER:
+        raise SettingsError("AUDIO_URL_SECRET must be set to a long random secret in production "
+                            "(python -c 'import secrets; print(secrets.token_hex(32))').")
     return settings

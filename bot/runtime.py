@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import redis as redis_sync
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry as SyncRetry
 
 from bot.channels.outbox import Outbox
-from bot.config import Settings
+from bot.config import Settings, is_cluster_url
 from bot.core.bundle import Bundle
 from bot.core.pipeline import Pipeline
 from bot.handoff.service import RedisHandoff
@@ -43,9 +44,22 @@ def redis_options() -> dict[str, Any]:
             "health_check_interval": REDIS_HEALTH_CHECK_SECONDS, "retry_on_error": [RedisConnectionError]}
 
 
+def plain_url(url: str) -> str:
+    """redis+cluster://… (how settings mark a Redis Cluster) as the redis://… the client parses."""
+    return url.replace("+cluster://", "://", 1)
+
+
 def connect_redis(url: str) -> Redis:
-    """The bot's Redis client: health checks, reconnects with back-off, a pool that waits when busy."""
+    """The bot's Redis client: health checks, reconnects with back-off, a pool that waits when busy.
+
+    A redis+cluster:// URL (settings write it for REDIS_CLUSTER=true) gives a RedisCluster client with the
+    same retry and health options (a pool per node, REDIS_MAX_CONNECTIONS each). It offers every command
+    the bot uses (scripts, pipelines, transactions on one hash tag), so it is typed as Redis."""
     retry = Retry(ExponentialBackoff(**REDIS_BACKOFF), REDIS_RETRIES, supported_errors=(RedisConnectionError,))
+    if is_cluster_url(url):
+        cluster = RedisCluster.from_url(plain_url(url), retry=retry, max_connections=REDIS_MAX_CONNECTIONS,
+                                        **redis_options())
+        return cast(Redis, cluster)
     pool = BlockingConnectionPool.from_url(url, retry=retry, max_connections=REDIS_MAX_CONNECTIONS,
                                            timeout=REDIS_POOL_WAIT_SECONDS, **redis_options())
     return Redis.from_pool(pool)
@@ -54,6 +68,9 @@ def connect_redis(url: str) -> Redis:
 def connect_redis_sync(url: str) -> redis_sync.Redis:
     """The same for the few synchronous tools (cleanup after a bench)."""
     retry = SyncRetry(ExponentialBackoff(**REDIS_BACKOFF), REDIS_RETRIES, supported_errors=(RedisConnectionError,))
+    if is_cluster_url(url):
+        cluster = redis_sync.RedisCluster.from_url(plain_url(url), retry=retry, **redis_options())
+        return cast(redis_sync.Redis, cluster)
     return redis_sync.Redis.from_url(url, retry=retry, **redis_options())
 
 
@@ -85,8 +102,10 @@ async def build_runtime(settings: Settings, *, namespace: str | None = None, use
     nlu: RasaUnderstander | None = None
     if use_nlu and settings.rasa_url:
         from bot.nlu.client import RasaClient
+        from bot.nlu.review import ReviewLog
 
-        nlu = RasaUnderstander(RasaClient(settings.rasa_url, settings.rasa_token, timeout=settings.rasa_timeout))
+        nlu = RasaUnderstander(RasaClient(settings.rasa_url, settings.rasa_token, timeout=settings.rasa_timeout),
+                               review=ReviewLog(redis, ns))  # unsure readings, scrubbed, for staff to label
     root = settings.content_dir.parent
     addresses = AddressBook(redis, ns, settings.address_key, ttl_seconds=settings.state_ttl_days * 86400)
     outbox = Outbox(redis, ns, addresses)

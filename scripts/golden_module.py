@@ -23,9 +23,13 @@ def main(flow: str, lang: str, user: str = "ana", channel: str = "simulator") ->
     catalog, module = bundle.catalog, bundle.flows.flows[flow]
     main_flow = bundle.flows.flows["main"]
     menu = main_flow.steps["menu_young"]
-    position = next(i for i, o in enumerate(menu.options) if o.flow == flow) + 1
-    turns = [{"send": {"text": "hola"}}, {"send": {"tap": display_name(lang)}}, {"send": {"text": "1"}},
-             {"send": {"text": str(position)}}]
+    turns = [{"send": {"text": "hola"}}, {"send": {"tap": display_name(lang)}}, {"send": {"text": "1"}}]
+    direct = next((o for o in menu.options if o.flow == flow), None)
+    if direct is None:  # the main menu groups topics: tap the group, then the module
+        group = next(o for o in menu.options
+                     if o.goto and any(c.flow == flow for c in main_flow.steps[o.goto].options))
+        turns.append({"send": {"tap": catalog.text(lang, group.label)}})
+    turns.append({"send": {"tap": catalog.text(lang, module.title)}})
     step = module.steps[module.start]
     seen = set()
     while step.id not in seen:

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/env.sh
 bash scripts/redis.sh
+bash scripts/redis_cluster.sh install  # tests/test_redis_cluster.py starts three local cluster nodes
+bash scripts/media.sh  # ffmpeg (audio-convert test) and espeak-ng
 bash scripts/browser.sh
 bash scripts/prism.sh install
 export PRISM_BIN="$(bash scripts/prism.sh path)"

@@ -17,7 +17,7 @@ from bot.core.bundle import Bundle
 from bot.core.pipeline import Pipeline
 from bot.core.ports import Understander
 from bot.core.privacy import user_key
-from bot.core.types import Channel, Incoming
+from bot.core.types import Channel, Incoming, Media
 from bot.handoff.service import RedisHandoff
 from bot.nlu.langid import LanguageIdentifier
 from bot.safety.rules import UrgentRules
@@ -63,9 +63,11 @@ class Chat:
         self._run = secrets.token_hex(4)  # platform ids are unique across bot processes too
 
     async def send(self, user: str, text: str | None = None, *, choice: str | None = None,
-                   channel: Channel = "simulator", external_id: str | None = None) -> dict[str, Any]:
+                   channel: Channel = "simulator", external_id: str | None = None,
+                   media: tuple[Media, ...] = ()) -> dict[str, Any]:
         msg = Incoming(channel=channel, address=user, user_key=self.key(user),
-                       external_id=external_id or f"t-{self._run}-{next(self._ids)}", text=text, choice=choice)
+                       external_id=external_id or f"t-{self._run}-{next(self._ids)}", text=text, choice=choice,
+                       media=media)
         reply = await self.pipeline.handle(msg)
         result = to_json(user, channel, reply)
         result["duplicate"] = reply.duplicate

@@ -11,6 +11,11 @@ import pytest
 import redis as redis_sync
 from redis.asyncio import Redis
 
+from bot.config import load_settings
+from bot.runtime import Runtime, build_runtime
+from bot.store.addresses import AddressBook
+from bot.store.keys import Keys
+
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -40,6 +45,23 @@ async def namespace(redis: Redis) -> AsyncIterator[str]:
         await redis.delete(*keys)
 
 
+@pytest.fixture
+async def runtime(namespace: str) -> AsyncIterator[Runtime]:
+    """The bot's parts on the test's namespace, urgent rules only (no NLU)."""
+    runtime = await build_runtime(load_settings(redis_url=REDIS_URL, rasa_url=None), namespace=namespace,
+                                  use_nlu=False)
+    yield runtime
+    await runtime.aclose()
+
+
+async def address_book(redis: Redis, namespace: str, users: int) -> AddressBook:
+    """Telegram addresses 100<n> for users u0 … u<users-1>."""
+    book = AddressBook(redis, namespace, "k")
+    for n in range(users):
+        await book.put(f"u{n}", "telegram", f"100{n}")
+    return book
+
+
 def drop_namespace(ns: str) -> None:
     """Delete every Redis key of a test's namespace (for tests that run the app in a TestClient)."""
     plain = redis_sync.Redis.from_url(REDIS_URL)
@@ -55,7 +77,7 @@ def inbox_length(ns: str, user: str) -> int:
     """Messages of one user waiting in the inbox (tests that run the webhooks without workers)."""
     plain = redis_sync.Redis.from_url(REDIS_URL)
     try:
-        return int(plain.llen(f"{ns}:mq:in:u:{user}"))
+        return int(plain.llen(Keys(ns).queue("in").list(user)))
     finally:
         plain.close()
 

@@ -3,13 +3,16 @@ parameters like Telegram does, and a fault-injecting proxy in front of Prism (Tw
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import random
 import socket
 import subprocess
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +29,7 @@ from starlette.routing import Route
 ROOT = Path(__file__).resolve().parent.parent
 FILE_BYTES = b"\xff\xd8\xff\xe0 a small photo"
 TWILIO_SPEC = ROOT / "tests" / "data" / "twilio" / "twilio_api_v2010.json"
+CONTENT_SPEC = ROOT / "tests" / "data" / "twilio" / "twilio_content_v1.json"  # Content API (WhatsApp buttons)
 
 
 def free_port() -> int:
@@ -123,7 +127,7 @@ class TelegramDouble:
                 self._refuse("answerCallbackQuery without callback_query_id")
             self.answered.append(str(p["callback_query_id"]))
             return True
-        if method in ("sendMessage", "sendPhoto"):
+        if method in ("sendMessage", "sendPhoto", "sendVoice"):
             self._check_send(method, p)
             if self.script:
                 raise self.script.pop(0)
@@ -147,7 +151,9 @@ class TelegramDouble:
             if not text.strip() or len(text) > 4096:
                 self._refuse(f"sendMessage: text must be 1-4096 characters (got {len(text)})")
         elif len(str(p.get("caption", ""))) > 1024:
-            self._refuse("sendPhoto: caption longer than 1024 characters")
+            self._refuse(f"{method}: caption longer than 1024 characters")
+        if method == "sendVoice":
+            self._check_voice(p)
         markup = p.get("reply_markup")
         if markup is None:
             return
@@ -161,6 +167,20 @@ class TelegramDouble:
                 data = str(button.get("callback_data", ""))
                 if not button.get("text") or not 1 <= len(data.encode()) <= 64:
                     self._refuse(f"button needs text and 1-64 bytes of callback_data (got {len(data.encode())})")
+
+    def _check_voice(self, p: dict[str, Any]) -> None:
+        """sendVoice (core.telegram.org/bots/api#sendvoice): an uploaded OGG/Opus file (or a file_id /
+        URL), at most 50 MB; duration, when given, a whole number of seconds."""
+        voice = p.get("voice")
+        if isinstance(voice, bytes):
+            if not voice.startswith(b"OggS") or b"OpusHead" not in voice[:200]:
+                self._refuse("sendVoice: the file must be OGG encoded with Opus")
+            if len(voice) > 50 * 1024 * 1024:
+                self._refuse("sendVoice: files are limited to 50 MB")
+        elif not isinstance(voice, str) or not voice:
+            self._refuse("sendVoice: voice is required")
+        if "duration" in p and not str(p["duration"]).isdigit():
+            self._refuse("sendVoice: duration must be an integer")
 
     def _refuse(self, why: str) -> None:
         self.refused.append(why)
@@ -177,12 +197,95 @@ class TelegramDouble:
         return self.sent
 
 
+FAULT_MODES = ("normal", "slow", "errors", "rate_limited", "timeout")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A message the Bot API took: when (time.time()), to which chat, and its text (or caption)."""
+
+    at: float
+    chat_id: str
+    text: str
+
+
+@dataclass
+class ChaosBotApi(TelegramDouble):
+    """The Bot API double with switchable faults on sendMessage/sendPhoto (the chaos run, scripts/chaos.py).
+
+    `mode` can be switched at any time from another thread:
+    - normal: answers at once;
+    - slow: waits `slow_seconds`, then takes the message;
+    - errors: a share (`error_share`) of sends get a 500 and are not delivered;
+    - rate_limited: every send gets a 429 with `retry_after` (Telegram's flood control);
+    - timeout: holds the request `hold_seconds`, then answers 504; the message is not delivered.
+    The waits are asynchronous, so other requests go on meanwhile. `deliveries` records every message
+    taken, with its time; `faults` counts what was injected."""
+
+    mode: str = "normal"
+    slow_seconds: float = 2.0
+    hold_seconds: float = 4.0
+    error_share: float = 0.3
+    retry_after: int = 1
+    seed: int = 0
+    deliveries: list[Delivery] = field(default_factory=list)
+    faults: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def switch(self, mode: str) -> None:
+        if mode not in FAULT_MODES:
+            raise ValueError(f"unknown fault mode {mode!r}; one of {', '.join(FAULT_MODES)}")
+        self.mode = mode
+
+    async def _endpoint(self, request: Request) -> Response:
+        method = request.path_params["method"]
+        if request.path_params["token"] != self.token or method not in ("sendMessage", "sendPhoto"):
+            return await super()._endpoint(request)
+        params = await _params(request)
+        self.calls.append(method)
+        mode = self.mode
+        if mode == "slow":
+            self.faults["slow"] += 1
+            await asyncio.sleep(self.slow_seconds)
+        elif mode == "errors" and self._rng.random() < self.error_share:
+            self.faults["500"] += 1
+            return _api_error(500, "Internal Server Error")
+        elif mode == "rate_limited":
+            self.faults["429"] += 1
+            return _api_error(429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after)
+        elif mode == "timeout":
+            self.faults["timeout"] += 1
+            await asyncio.sleep(self.hold_seconds)
+            return _api_error(504, "Gateway Timeout")
+        try:
+            result = self._call(method, params)
+        except BotApiError as exc:
+            return _api_error(exc.code, exc.description, exc.retry_after)
+        text = str(params.get("text", params.get("caption", "")))
+        self.deliveries.append(Delivery(time.time(), str(params.get("chat_id")), text))
+        return JSONResponse({"ok": True, "result": result})
+
+
+def _api_error(code: int, description: str, retry_after: int | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return JSONResponse(body, status_code=code)
+
+
 async def _params(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").startswith("application/json"):
         body = await request.body()
         return dict(json.loads(body)) if body else {}
     form = await request.form()
-    return {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    params: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    for k, v in form.multi_items():  # uploaded files (sendVoice), as bytes
+        if not isinstance(v, str):
+            params[k] = await v.read()
+    await form.close()
+    return params
 
 
 @dataclass
@@ -196,7 +299,7 @@ class FaultProxy:
     answers: list[int] = field(default_factory=list)
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/{path:path}", self._forward, methods=["GET", "POST"])])
+        return Starlette(routes=[Route("/{path:path}", self._forward, methods=["GET", "POST", "DELETE"])])
 
     async def _forward(self, request: Request) -> Response:
         body = await request.body()
@@ -213,21 +316,27 @@ class FaultProxy:
                                                      if k.lower() in ("authorization", "content-type", "accept")})
         self.answers.append(upstream.status_code)
         if upstream.status_code < 300:
-            form = dict(httpx.QueryParams(body.decode()))
+            if request.headers.get("content-type", "").startswith("application/json"):
+                form = {"method": request.method, "path": request.url.path, "json": body.decode()}
+            elif request.method == "DELETE":
+                form = {"method": "DELETE", "path": request.url.path}
+            else:
+                form = dict(httpx.QueryParams(body.decode()))
             self.forwarded.append(form)
         return Response(upstream.content, status_code=upstream.status_code,
                         media_type=upstream.headers.get("content-type"))
 
 
 @contextmanager
-def prism() -> Iterator[str]:
-    """Prism serving Twilio's spec with request validation errors turned into 422 answers."""
+def prism(spec: Path = TWILIO_SPEC) -> Iterator[str]:
+    """Prism serving a Twilio spec (Messages, or CONTENT_SPEC) with request validation errors turned into
+    422 answers."""
     binary = os.environ.get("PRISM_BIN") or str(Path.home() / ".cache/seguros-bot/prism/node_modules/.bin/prism")
     if not Path(binary).exists():
         raise RuntimeError(f"Prism is not installed at {binary}: run 'bash scripts/prism.sh install'")
     port = free_port()
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in the finally below
-    process = subprocess.Popen([binary, "mock", "--errors", "-h", "127.0.0.1", "-p", str(port), str(TWILIO_SPEC)],
+    process = subprocess.Popen([binary, "mock", "--errors", "-h", "127.0.0.1", "-p", str(port), str(spec)],
                                stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -251,3 +360,24 @@ def prism() -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+def spec_with_form_arrays(spec: Path = TWILIO_SPEC) -> Path:
+    """A copy of a Twilio spec where each array field of a form body states its encoding (form, explode:
+    a repeated `MediaUrl=…` parameter, which is what Twilio takes and OpenAPI's default for form bodies).
+    Prism does not apply that default and reads a single `MediaUrl` as a string ("must be array")."""
+    data = json.loads(spec.read_text(encoding="utf-8"))
+    for operations in data.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            body = operation.get("requestBody", {}).get("content", {}).get("application/x-www-form-urlencoded")
+            if not body:
+                continue
+            encoding = body.setdefault("encoding", {})
+            for name, prop in body.get("schema", {}).get("properties", {}).items():
+                if prop.get("type") == "array":
+                    encoding.setdefault(name, {"style": "form", "explode": True})
+    target = Path(tempfile.gettempdir()) / f"form-arrays-{os.getpid()}-{spec.name}"
+    target.write_text(json.dumps(data), encoding="utf-8")
+    return target

@@ -8,7 +8,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,11 @@ from bot.channels.outbox import Outbox, OutboxWorker, OutsideWindow, RetryLater,
 from bot.channels.telegram import TelegramSender, make_bot
 from bot.config import load_settings
 from bot.core.types import Outgoing
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime
 from bot.store.addresses import AddressBook
+from bot.store.keys import Keys
 from bot.web.app import create_app
-from tests.conftest import REDIS_URL, drop_namespace
+from tests.conftest import REDIS_URL, address_book, drop_namespace
 from tests.doubles import BotApiError, TelegramDouble, serve
 from tests.test_outbox import RecordingSender, run_until
 from tests.test_telegram import SECRET, UPDATES
@@ -64,10 +65,7 @@ class PoisonSender(RecordingSender):
 
 @pytest.fixture
 async def book(redis: Redis, namespace: str) -> AddressBook:
-    book = AddressBook(redis, namespace, "k")
-    for n in range(5):
-        await book.put(f"u{n}", "telegram", f"100{n}")
-    return book
+    return await address_book(redis, namespace, 5)
 
 
 async def test_a_poison_message_is_dead_lettered_with_its_type_and_the_next_user_still_gets_theirs(
@@ -186,14 +184,6 @@ async def test_a_slow_send_keeps_its_lease_and_is_not_sent_twice(redis: Redis, n
 
 # -- the inbox -------------------------------------------------------------------------------------
 
-@pytest.fixture
-async def runtime(namespace: str) -> AsyncIterator[Runtime]:
-    runtime = await build_runtime(load_settings(redis_url=REDIS_URL, rasa_url=None), namespace=namespace,
-                                  use_nlu=False)
-    yield runtime
-    await runtime.aclose()
-
-
 async def test_a_poison_incoming_entry_is_dead_lettered_and_the_next_user_is_answered(runtime: Runtime) -> None:
     inbox = Inbox(runtime.redis, runtime.namespace, runtime.settings.user_key_pepper, runtime.addresses)
     await inbox.mailbox.push("poisoned-user", ["{not json"])
@@ -252,17 +242,18 @@ def test_healthz_turns_503_when_a_queue_has_work_and_no_worker_progresses(web: t
     assert set(first.json()["queues"]) == {"inbox", "simulator"}
     plain = redis_sync.Redis.from_url(REDIS_URL, decode_responses=True)
     try:
-        plain.rpush(f"{ns}:mq:in:u:someone", "{}")
-        plain.zadd(f"{ns}:mq:in:ready", {"someone": now_ms() - 30_000})  # waiting for 30 s
+        inq = Keys(ns).queue("in")
+        plain.rpush(inq.list("someone"), "{}")
+        plain.zadd(inq.ready, {"someone": now_ms() - 30_000})  # waiting for 30 s
         stalled = client.get("/healthz")
         assert stalled.status_code == 503
         inbox = stalled.json()["queues"]["inbox"]
         assert inbox["stalled"] is True and inbox["oldest_waiting_seconds"] >= 29
         assert inbox["last_progress_seconds"] is None, "no worker ever ran"
-        plain.set(f"{ns}:mq:in:alive", now_ms() - 1000)  # a worker is busy and progressing
+        plain.set(inq.alive, now_ms() - 1000)  # a worker is busy and progressing
         busy = client.get("/healthz")
         assert busy.status_code == 200 and busy.json()["queues"]["inbox"]["last_progress_seconds"] < 5
-        plain.set(f"{ns}:mq:in:alive", now_ms() - 60_000)  # the workers stopped a minute ago
+        plain.set(inq.alive, now_ms() - 60_000)  # the workers stopped a minute ago
         assert client.get("/healthz").status_code == 503
     finally:
         plain.close()

@@ -7,7 +7,9 @@ import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import redis as redis_sync
 from argon2 import PasswordHasher
@@ -15,6 +17,7 @@ from starlette.testclient import TestClient
 
 from bot.config import load_settings
 from bot.store.db import Store, make_engine, upgrade
+from bot.store.keys import Keys
 from bot.web.app import create_app
 from tests.conftest import REDIS_URL
 
@@ -63,7 +66,7 @@ def test_every_console_page_and_api_refuses_strangers(app_client: tuple[TestClie
     client, _, _ = app_client
     for path in ("/console/api/queue", "/console/api/events", "/console/api/canned", "/console/api/tickets/x"):
         assert client.get(path).status_code == 401, path
-    for action in ("claim", "reply", "transfer", "close", "handback"):
+    for action in ("claim", "reply", "transfer", "close", "handback", "note"):
         assert client.post(f"/console/api/tickets/x/{action}", json={}).status_code == 401, action
     assert client.post("/console/api/logout", json={}).status_code == 401
     client.cookies.set("sb_console", "forged-session-id", path="/console")
@@ -156,7 +159,7 @@ def test_supervisor_sees_everyone_and_a_transfer_moves_the_case(app_client: tupl
 def test_supervisors_see_failed_deliveries_and_counselors_do_not(app_client: tuple[TestClient, Store, str]) -> None:
     client, _, ns = app_client
     plain = redis_sync.Redis.from_url(REDIS_URL)
-    plain.rpush(f"{ns}:outbox:failed", json.dumps({"channel": "telegram", "user": "ab12cd34ef56", "entry": "e1",
+    plain.rpush(Keys(ns).failed, json.dumps({"channel": "telegram", "user": "ab12cd34ef56", "entry": "e1",
                                                    "reason": "telegram: the user blocked the bot",
                                                    "failed_at": time.time()}))
     plain.close()
@@ -165,3 +168,142 @@ def test_supervisors_see_failed_deliveries_and_counselors_do_not(app_client: tup
     switch_to(client, "sara")
     failed = client.get("/console/api/queue").json()["failed_deliveries"]
     assert [(f["channel"], f["reason"]) for f in failed] == [("telegram", "telegram: the user blocked the bot")]
+
+
+def csrf_post(client: TestClient, csrf: str, path: str, body: dict[str, object] | None = None) -> httpx.Response:
+    return client.post(f"/console/api/{path}", headers={"X-CSRF-Token": csrf}, json=body or {})
+
+
+def test_the_case_shows_what_the_user_saw_in_readable_spanish(app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, _ = app_client
+    ticket = user_says(client, "lucia", "me tienen encerrada y no me dejan salir")["handoff"]["ticket"]  # type: ignore[index]
+    csrf = login(client, "ana")
+    assert csrf_post(client, csrf, f"tickets/{ticket}/claim").status_code == 200
+    detail = client.get(f"/console/api/tickets/{ticket}").json()
+    card = detail["ticket"]
+    assert (card["lang_name"], card["channel_name"], card["category_label"]) == (
+        "español", "Simulador", "trata / retención")
+    assert "encerr" in card["trigger"]
+    lines = detail["transcript"]
+    assert [line["from"] for line in lines] == ["system", "user", "bot", "bot"]
+    assert lines[0]["meta"]["channel"] == "simulator" and not any(
+        line["text"].startswith("[channel=") for line in lines), "no debug line for staff"
+    safety = [line for line in lines if line.get("safety")]
+    assert len(safety) == 1 and "110" in safety[0]["text"], "the safety reply, with its numbers, is marked"
+    assert all(isinstance(line["at"], float) for line in lines)
+    assert detail["case"]["counselor_replied"] is False and detail["case"]["audience_label"] == "no lo dijo"
+
+
+def test_hand_back_and_close_need_an_outcome_and_urgent_needs_a_reply_first(
+        app_client: tuple[TestClient, Store, str]) -> None:
+    client, store, _ = app_client
+    ticket = user_says(client, "lucia", "tengo miedo, me quieren matar")["handoff"]["ticket"]  # type: ignore[index]
+    csrf = login(client, "ana")
+    csrf_post(client, csrf, f"tickets/{ticket}/claim")
+    for action in ("handback", "close"):
+        refused = csrf_post(client, csrf, f"tickets/{ticket}/{action}")
+        assert refused.status_code == 400 and refused.json()["error"] == "Elige un resultado.", action
+    assert csrf_post(client, csrf, f"tickets/{ticket}/handback", {"outcome": "handback"}).status_code == 400
+    early = csrf_post(client, csrf, f"tickets/{ticket}/handback",
+                      {"outcome": "information_given", "supervisor_confirm": True})
+    assert early.status_code == 409 and early.json()["code"] == "err.urgent_handback", "a counselor cannot confirm"
+    assert client.get("/simulator/api/inbox", params={"user": "lucia"}).json()["messages"] == []
+    switch_to(client, "sara")
+    sara = login(client, "sara")
+    assert csrf_post(client, sara, f"tickets/{ticket}/handback", {"outcome": "information_given"}).status_code == 409
+    done = csrf_post(client, sara, f"tickets/{ticket}/handback",
+                     {"outcome": "information_given", "supervisor_confirm": True})
+    assert done.status_code == 200
+    case = store.case(ticket)
+    assert case is not None and case.outcome == "information_given" and case.closed_at is not None
+    assert [e.action for e in store.audit_entries(ticket)][-1] == "handback"
+
+
+def test_a_replied_urgent_case_can_be_handed_back_by_its_counselor(app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, _ = app_client
+    ticket = user_says(client, "lucia", "me tienen encerrada y no me dejan salir")["handoff"]["ticket"]  # type: ignore[index]
+    csrf = login(client, "ana")
+    csrf_post(client, csrf, f"tickets/{ticket}/claim")
+    assert csrf_post(client, csrf, f"tickets/{ticket}/reply", {"text": "Hola, soy Ana."}).status_code == 200
+    back = csrf_post(client, csrf, f"tickets/{ticket}/handback", {"outcome": "referred_felcv", "note": "ok"})
+    assert back.status_code == 200
+
+
+def test_notes_and_whispers_stay_with_staff(app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, _ = app_client
+    ticket = user_says(client, "rosa", "persona")["handoff"]["ticket"]  # type: ignore[index]
+    csrf = login(client, "ana")
+    csrf_post(client, csrf, f"tickets/{ticket}/claim")
+    assert csrf_post(client, csrf, f"tickets/{ticket}/note", {"text": "parece tranquila"}).json()["kind"] == "note"
+    assert csrf_post(client, csrf, f"tickets/{ticket}/note", {"text": " "}).status_code == 400
+    sara = switch_to(client, "sara")
+    whisper = csrf_post(client, sara, f"tickets/{ticket}/note", {"text": "pregúntale la ciudad"})
+    assert whisper.json()["kind"] == "whisper"
+    assert csrf_post(client, sara, f"tickets/{ticket}/reply", {"text": "Hola, soy Sara."}).status_code == 200
+    lines = client.get(f"/console/api/tickets/{ticket}").json()["transcript"]
+    assert [(line["from"], line.get("by")) for line in lines[-3:]] == [
+        ("note", "ana"), ("whisper", "sara"), ("counselor", "sara")], "the supervisor's reply carries her name"
+    inbox: list[dict[str, object]] = []
+    deadline = time.monotonic() + 5
+    while not inbox and time.monotonic() < deadline:
+        inbox = client.get("/simulator/api/inbox", params={"user": "rosa"}).json()["messages"]
+        time.sleep(0.1)
+    assert [m["text"] for m in inbox] == ["Hola, soy Sara."], "notes never reach the user"
+
+
+def test_the_queue_lists_colleagues_on_shift_outcomes_and_unread_lines(
+        app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, _ = app_client
+    ticket = user_says(client, "rosa", "persona")["handoff"]["ticket"]  # type: ignore[index]
+    login(client, "bea")
+    client.get("/console/api/queue")
+    csrf = switch_to(client, "ana")
+    csrf_post(client, csrf, f"tickets/{ticket}/claim")
+    before = client.get("/console/api/queue").json()
+    assert before["on_shift_names"] == ["ana", "bea"] and before["mine"] == 1
+    assert "handback" not in [o["id"] for o in before["outcomes"]]
+    assert {"id": "referred_felcv", "label": "Derivado a la FELCV"} in before["outcomes"]
+    user_says(client, "rosa", "sigo aquí")
+    after = client.get("/console/api/queue").json()
+    assert after["claimed"][0]["lines"] == before["claimed"][0]["lines"] + 1, "a new message shows as unread"
+
+
+def test_errors_and_pages_are_in_spanish_from_the_catalogue(app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, _ = app_client
+    wrong = client.post("/console/api/login", json={"username": "ana", "password": "nope"})
+    assert wrong.json() == {"error": "Usuario o contraseña incorrectos.", "code": "err.wrong_login"}
+    page = client.get("/console/login").text
+    assert "{{" not in page and "<h1>Consola del equipo</h1>" in page and "Contraseña" in page
+    login(client, "ana")
+    console = client.get("/console").text
+    assert "{{" not in console and console.count("<h1") == 1
+    strings = client.get("/console/strings").json()
+    assert strings["outcome.no_response"] == "La persona no respondió"
+    canned = client.get("/console/api/canned", params={"lang": "qu"}).json()["replies"]
+    assert canned and all(r["gloss"] and r["gloss"] != r["text"] for r in canned), "Spanish beside the Quechua draft"
+
+
+def choose(client: TestClient, user: str, payload: str) -> list[dict[str, Any]]:
+    response = client.post("/simulator/api/message", content=json.dumps({"user": user, "choice": payload}))
+    return list(response.json()["replies"])
+
+
+def test_the_case_shows_what_the_user_was_answering_and_their_earlier_cases(
+        app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, _ = app_client
+    client.post("/simulator/api/message", content=json.dumps({"user": "nina", "text": "hola"}))
+    young = choose(client, "nina", "lang:es")[-1]["choices"][0]["payload"]  # "Soy joven"
+    topic = choose(client, "nina", young)[-1]["choices"][0]  # the first topic of the menu
+    shown = choose(client, "nina", topic["payload"])[-1]
+    ticket = user_says(client, "nina", "persona")["handoff"]["ticket"]  # type: ignore[index]
+    csrf = login(client, "ana")
+    csrf_post(client, csrf, f"tickets/{ticket}/claim")
+    case = client.get(f"/console/api/tickets/{ticket}").json()["case"]
+    assert case["before"] == {"text": shown["text"], "choices": [c["title"] for c in shown["choices"]]}
+    assert "/" not in case["where"] and case["history"] == [], "a place staff can read, no flow/step ids"
+    csrf_post(client, csrf, f"tickets/{ticket}/close", {"outcome": "referred_sos_digital", "note": "pidió números"})
+
+    again = user_says(client, "nina", "persona")["handoff"]["ticket"]  # type: ignore[index]
+    csrf_post(client, csrf, f"tickets/{again}/claim")
+    history = client.get(f"/console/api/tickets/{again}").json()["case"]["history"]
+    assert [(h["outcome"], h["note"]) for h in history] == [("Derivado a S.O.S. Digital", "pidió números")]

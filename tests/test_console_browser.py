@@ -1,6 +1,7 @@
-"""A counselor in a real browser (Debian's Chromium driven by Playwright) against a running bot:
-log in, see an urgent ticket arrive live, take it, reply, see the user's answer, close it; the
-simulated user receives the reply and the bot answers again after the close."""
+"""Counselors in a real browser (Debian's Chromium driven by Playwright) against a running bot:
+the whole urgent case, a queue that cannot hide an urgent case, per-case form state, two
+counselors and a supervisor at once, and an axe-core accessibility audit of every page.
+Screenshots at 390, 820 and 1280 px wide go to test-results/console/ (not committed)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,33 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import redis as redis_sync
-from playwright.sync_api import expect, sync_playwright
+from argon2 import PasswordHasher
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
+from bot.store.db import Store, make_engine, upgrade
 from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+AXE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "seguros-bot" / "axe-core-4.10.3" / \
+    "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "test-results" / "console"
 PASSWORD = "clave-del-navegador-1"
+STAFF = (("ana", "counselor"), ("bea", "counselor"), ("sara", "supervisor"))
+# Records the console's alerts instead of ringing a real speaker and desktop (a test double, page side).
+ALERT_RECORDER = """
+window.__notified = []; window.__beeps = 0;
+window.Notification = class { constructor(title, o) { window.__notified.push({title, body: (o || {}).body}); }
+  static get permission() { return 'granted'; } static requestPermission() { return Promise.resolve('granted'); } };
+const RealAudio = window.AudioContext;
+window.AudioContext = class extends RealAudio {
+  createOscillator() { window.__beeps++; return super.createOscillator(); } };
+"""
 
 
 def _free_port() -> int:
@@ -32,19 +49,31 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def bot_server(tmp_path: Path) -> Iterator[str]:
+def _wipe(ns: str) -> None:
+    plain = redis_sync.Redis.from_url(REDIS_URL)
+    keys = list(plain.scan_iter(match=f"{ns}:*", count=500))
+    if keys:
+        plain.delete(*keys)
+    plain.close()
+
+
+@pytest.fixture(scope="module")
+def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """One bot process for the module (starting one costs seconds); each test gets an empty queue."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: run scripts/browser.sh (make test does)")
     port, ns = _free_port(), f"pw{secrets.token_hex(4)}"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}", "BOT_NAMESPACE": ns,
-           "RASA_URL": "", "REDIS_URL": REDIS_URL, "PORT": str(port), "LOG_LEVEL": "WARNING"}
-    subprocess.run([sys.executable, "-m", "bot", "counselor", "add", "ana"], input=PASSWORD + "\n", text=True,
-                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('console') / 'console.db'}",
+           "BOT_NAMESPACE": ns, "RASA_URL": "", "REDIS_URL": REDIS_URL, "PORT": str(port), "LOG_LEVEL": "WARNING"}
+    upgrade(env["DATABASE_URL"])  # accounts straight in the database (the CLI has its own test)
+    store = Store(make_engine(env["DATABASE_URL"]))
+    for name, role in STAFF:
+        store.add_counselor(name, name.title(), PasswordHasher().hash(PASSWORD), role)
+    store.engine.dispose()
     server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -54,67 +83,300 @@ def bot_server(tmp_path: Path) -> Iterator[str]:
     else:
         server.kill()
         pytest.fail("the bot did not start")
-    yield base
+    yield base, ns
     server.terminate()
     server.wait(timeout=10)
-    plain = redis_sync.Redis.from_url(REDIS_URL)
-    keys = list(plain.scan_iter(match=f"{ns}:*", count=500))
-    if keys:
-        plain.delete(*keys)
-    plain.close()
+    _wipe(ns)
 
 
-def user_says(base: str, text: str) -> dict[str, object]:
-    response = httpx.post(f"{base}/simulator/api/message", content=json.dumps({"user": "lucia", "text": text}))
+@pytest.fixture
+def bot_server(running_bot: tuple[str, str]) -> Iterator[str]:
+    base, ns = running_bot
+    _wipe(ns)  # no ticket, session or shift of another test
+    yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        launched = _launch(p)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_pages(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test's pages close with it, so none keeps polling the shared bot."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+
+
+def _launch(p: Playwright) -> Browser:
+    return p.chromium.launch(executable_path=CHROMIUM, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"])
+
+
+def user_says(base: str, text: str, user: str = "lucia") -> dict[str, Any]:
+    response = httpx.post(f"{base}/simulator/api/message", content=json.dumps({"user": user, "text": text}))
     return dict(response.json())
 
 
-def test_a_counselor_handles_an_urgent_case_in_the_browser(bot_server: str) -> None:
+def inbox_of(base: str, user: str, timeout: float = 10) -> list[str]:
+    deadline, inbox = time.monotonic() + timeout, []
+    while not inbox and time.monotonic() < deadline:
+        inbox = httpx.get(f"{base}/simulator/api/inbox", params={"user": user}).json()["messages"]
+        time.sleep(0.2)
+    return [str(m["text"]) for m in inbox]
+
+
+def open_console(browser: Browser, base: str, username: str, width: int = 1280, height: int = 800) -> Page:
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.add_init_script(ALERT_RECORDER)
+    page.goto(f"{base}/console/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/console")
+    expect(page.locator("#me")).to_contain_text(username)
+    return page
+
+
+def audit(page: Page, name: str) -> None:
+    """axe-core's WCAG 2.1 A/AA and best-practice rules: no serious or critical violation."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag', values:
+        ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})).violations
+        .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert bad == [], f"{name}: {bad}"
+
+
+def test_a_counselor_handles_an_urgent_case_safely(bot_server: str, browser: Browser) -> None:
     base = bot_server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page()
-        page.goto(f"{base}/console")
-        expect(page).to_have_url(f"{base}/console/login")
-        page.fill("#username", "ana")
-        page.fill("#password", "wrong-password")
-        page.click("button[type=submit]")
-        expect(page.locator("#error")).to_contain_text("wrong username or password")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        expect(page).to_have_url(f"{base}/console")
-        expect(page.locator("#me")).to_contain_text("ana")
+    page = browser.new_page()
+    page.add_init_script(ALERT_RECORDER)
+    page.goto(f"{base}/console")
+    expect(page).to_have_url(f"{base}/console/login")
+    page.fill("#username", "ana")
+    page.fill("#password", "wrong-password")
+    page.click("button[type=submit]")
+    expect(page.locator("#error")).to_have_text("Usuario o contraseña incorrectos.")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/console")
+    expect(page).to_have_title("Consola · Seguros en casa y en línea")
 
-        urgent = user_says(base, "me tienen encerrada y no me dejan salir")
-        assert urgent["handoff"] and urgent["handoff"]["priority"] == "urgent"  # type: ignore[index]
-        card = page.locator("#waiting .ticket.urgent")
-        expect(card).to_contain_text("trafficking", timeout=10_000)  # arrives live over SSE
-        expect(page.locator("#alert")).to_be_visible()
+    urgent = user_says(base, "me tienen encerrada y no me dejan salir")
+    assert urgent["handoff"] and urgent["handoff"]["priority"] == "urgent"
+    card = page.locator("#urgentList .ticket.urgent")
+    expect(card).to_contain_text("trata / retención", timeout=10_000)  # arrives live, in Spanish
+    expect(card).to_contain_text("URGENTE")
+    expect(page.locator("#alert")).to_be_visible()
+    expect(page).to_have_title("(1) Consola · Seguros en casa y en línea")
+    page.wait_for_function("window.__notified.length === 1 && window.__beeps > 0")
+    assert page.evaluate("window.__notified[0].title") == "Caso urgente en espera"
 
-        card.get_by_role("button", name="Tomar").click()
-        expect(page.locator("#transcript")).to_contain_text("me tienen encerrada")
-        expect(page.locator("#alert")).to_be_hidden(timeout=10_000)
-        page.fill("#text", "Hola, soy Ana del equipo. ¿Estás en un lugar seguro ahora?")
-        page.click("#reply button[type=submit]")
+    card.get_by_role("button", name="Tomar").click()
+    transcript = page.locator("#transcript")
+    expect(transcript).to_contain_text("me tienen encerrada")
+    safety = transcript.locator(".from-bot.safety")
+    expect(safety).to_contain_text("110")  # the safety reply the user got, with its numbers, highlighted
+    expect(safety).to_contain_text("respuesta de seguridad")
+    expect(transcript.locator(".from-system")).to_contain_text("Simulador")
+    expect(transcript.locator("time").first).to_be_visible()
+    facts = page.locator("#facts")
+    for shown in ("español", "Simulador", "trata / retención", "«me tienen encerr", "no lo dijo"):
+        expect(facts).to_contain_text(shown)
+    expect(page.locator("#noReply")).to_be_visible()
+    expect(page.locator("#alert")).to_be_hidden(timeout=10_000)
 
-        inbox: list[dict[str, object]] = []
-        deadline = time.monotonic() + 10
-        while not inbox and time.monotonic() < deadline:
-            inbox = httpx.get(f"{base}/simulator/api/inbox", params={"user": "lucia"}).json()["messages"]
-            time.sleep(0.2)
-        assert [m["text"] for m in inbox] == ["Hola, soy Ana del equipo. ¿Estás en un lugar seguro ahora?"]
+    page.click("#handback")  # an urgent case nobody answered cannot go back to the bot
+    dialog = page.locator("#confirm")
+    expect(dialog).to_be_visible()
+    page.click("#confirmOk")
+    expect(page.locator("#confirmError")).to_have_text("Elige un resultado.")
+    page.select_option("#outcome", "information_given")
+    page.click("#confirmOk")
+    expect(page.locator("#confirmError")).to_contain_text("confirmación de una persona de supervisión")
+    page.click("#confirmCancel")
+    expect(dialog).to_be_hidden()
+    assert inbox_of(base, "lucia", timeout=1) == [], "nothing was sent to her"
 
-        answer = user_says(base, "estoy en el baño, tengo el celular")
-        assert answer["replies"] == []
-        expect(page.locator("#transcript")).to_contain_text("estoy en el baño", timeout=10_000)
+    page.fill("#text", "Hola, soy Ana del equipo.")
+    page.press("#text", "Shift+Enter")
+    page.locator("#text").press_sequentially("¿Estás en un lugar seguro ahora?")
+    page.press("#text", "Enter")  # Enter sends
+    assert inbox_of(base, "lucia") == ["Hola, soy Ana del equipo.\n¿Estás en un lugar seguro ahora?"]
+    expect(page.locator("#text")).to_have_value("")
+    expect(page.locator("#noReply")).to_be_hidden()
+    expect(transcript.locator(".from-counselor")).to_contain_text("ana (equipo)")
 
-        page.select_option("#outcome", "referred_police")
-        page.click("#close")
-        expect(page.locator("#title")).to_have_text("Elige un caso")
-        expect(page.locator("#claimed .ticket")).to_have_count(0, timeout=10_000)
-        browser.close()
+    page.fill("#noteText", "Dice que está en el baño")
+    page.click("#noteForm button[type=submit]")
+    expect(transcript.locator(".from-note")).to_contain_text("no se envía")
 
+    answer = user_says(base, "estoy en el baño, tengo el celular")
+    assert answer["replies"] == []
+    expect(transcript).to_contain_text("estoy en el baño", timeout=10_000)
+    expect(page.locator("#announce")).to_have_text("Nuevo mensaje de la persona: estoy en el baño, tengo el celular")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "urgent-case-1280.png"))
+
+    page.click("#close")
+    expect(page.locator("#outcome")).to_have_value("")  # nothing carried over from the first dialog
+    page.select_option("#outcome", "referred_police")
+    page.click("#confirmOk")
+    expect(page.locator("#title")).to_have_text("Elige un caso")
+    expect(page.locator("#claimed .ticket")).to_have_count(0, timeout=10_000)
+    assert len(inbox_of(base, "lucia")) == 1, "the closing notice"
     after = user_says(base, "menu")
-    assert after["understood"]["via"] == "command" and after["replies"]  # type: ignore[index]
+    assert after["understood"]["via"] == "command" and after["replies"]
+
+
+def test_an_urgent_case_is_never_hidden_and_forms_belong_to_their_case(bot_server: str, browser: Browser) -> None:
+    base = bot_server
+    tickets = [user_says(base, "persona", user=f"u{n}")["handoff"]["ticket"] for n in range(30)]  # a busy night
+    page = open_console(browser, base, "ana")
+    expect(page.locator("#waiting .ticket")).to_have_count(30, timeout=10_000)
+    first, second = (page.locator(f"#waiting [data-ticket='{tickets[n]}']") for n in (0, 1))
+    first.get_by_role("button", name="Tomar").click()
+    expect(page.locator("#claimed .ticket")).to_have_count(1, timeout=10_000)
+    page.fill("#text", "borrador para el primer caso")
+    page.fill("#noteText", "nota del primer caso")
+    first_title = page.locator("#title").inner_text()
+    second.get_by_role("button", name="Tomar").click()
+    expect(page.locator("#claimed .ticket")).to_have_count(2, timeout=10_000)
+    expect(page.locator("#title")).not_to_have_text(first_title)
+    expect(page.locator("#text")).to_have_value("")  # never the other case's words
+    expect(page.locator("#noteText")).to_have_value("")
+    page.locator(f"#claimed [data-ticket='{tickets[0]}']").get_by_role("button", name="Abrir").click()
+    expect(page.locator("#title")).to_have_text(first_title)
+    expect(page.locator("#text")).to_have_value("borrador para el primer caso")
+    expect(page.locator("#noteText")).to_have_value("nota del primer caso")
+
+    page.locator("#normalBox").evaluate("box => box.scrollTop = box.scrollHeight")  # scrolled to the end
+    user_says(base, "quiero matarme", user="urgente")
+    urgent = page.locator("#urgentList .ticket.urgent")
+    expect(urgent).to_be_in_viewport(timeout=10_000)
+    expect(page.locator("#nUrgent")).to_have_text("1")
+    expect(page.locator("#nMine")).to_have_text("2")
+    expect(page.locator("#claimed")).to_be_in_viewport()
+
+    # A message in my other case shows an unread badge on it and in the title; not in the open one.
+    user_says(base, "¿sigue ahí alguien?", user="u1")
+    user_says(base, "hola?", user="u0")
+    expect(page.locator(f"#claimed [data-ticket='{tickets[1]}'] .badge")).to_have_text("1", timeout=10_000)
+    expect(page.locator(f"#claimed [data-ticket='{tickets[0]}'] .badge")).to_have_count(0)
+    expect(page).to_have_title("(2) Consola · Seguros en casa y en línea")  # one unread, one urgent waiting
+    for width in (390, 820, 1280):
+        page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"queue-and-case-{width}.png"), full_page=width != 1280)
+        if width == 390:
+            size = page.locator("#reply button[type=submit]").bounding_box()
+            assert size is not None and size["height"] >= 44 and size["width"] >= 44, "touch targets"
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+
+
+def test_two_counselors_and_a_supervisor_at_once(bot_server: str, browser: Browser) -> None:
+    base = bot_server
+    ticket = user_says(base, "persona", user="rosa")["handoff"]["ticket"]
+    ana, bea, sara = (open_console(browser, base, name) for name, _ in STAFF)
+    ana.locator(f"[data-ticket='{ticket}']").get_by_role("button", name="Tomar").click()
+    expect(bea.locator(f"#waiting [data-ticket='{ticket}']")).to_have_count(0, timeout=10_000)
+    expect(sara.locator(f"#claimed [data-ticket='{ticket}']")).to_contain_text("lo atiende ana", timeout=10_000)
+    expect(sara.locator("#mineH")).to_have_text("Casos abiertos (todo el equipo)")
+
+    sara.locator(f"#claimed [data-ticket='{ticket}']").get_by_role("button", name="Abrir").click()
+    sara.fill("#noteText", "Pregúntale en qué ciudad está")
+    sara.click("#noteForm button[type=submit]")
+    expect(ana.locator("#transcript .from-whisper")).to_contain_text("Nota de supervisión de sara", timeout=10_000)
+    assert inbox_of(base, "rosa", timeout=1) == [], "a whisper is never sent"
+
+    expect(ana.locator("#transferTo option")).to_have_text(["Elige a un colega…", "bea", "sara"], timeout=10_000)
+    ana.select_option("#transferTo", "bea")
+    ana.click("#transfer")
+    expect(ana.locator("#transferNote")).to_have_text("Caso transferido a bea.")
+    expect(ana.locator("#title")).to_have_text("Elige un caso", timeout=10_000)
+    expect(bea.locator(f"#claimed [data-ticket='{ticket}']")).to_have_count(1, timeout=10_000)
+    expect(bea.locator("#nMine")).to_have_text("1")
+    bea.locator(f"#claimed [data-ticket='{ticket}']").get_by_role("button", name="Abrir").click()
+    expect(bea.locator("#transcript .from-whisper")).to_contain_text("Pregúntale en qué ciudad está")
+
+
+def test_every_console_page_passes_an_accessibility_audit(bot_server: str, browser: Browser) -> None:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run scripts/browser.sh (make test does)")
+    base = bot_server
+    user_says(base, "me tienen encerrada y no me dejan salir")
+    user_says(base, "persona", user="rosa")
+    for width in (390, 1280):
+        page = browser.new_context(viewport={"width": width, "height": 844}).new_page()
+        page.goto(f"{base}/console/login")
+        audit(page, f"login at {width}px")
+        if width == 390:
+            page.screenshot(path=str(SHOTS / "login-390.png"))
+        page.close()
+    for name in ("ana", "sara"):
+        page = open_console(browser, base, name)
+        busy = "#urgentList .ticket" if name == "ana" else "#claimed .ticket"  # ana took it: sara sees who holds it
+        expect(page.locator(busy)).to_have_count(1, timeout=10_000)
+        expect(page.locator("h1")).to_have_count(1)
+        audit(page, f"queue of {name}")
+        if name == "ana":
+            page.locator("#urgentList .ticket").get_by_role("button", name="Tomar").click()
+        else:
+            page.locator("#waiting .ticket").get_by_role("button", name="Tomar").click()
+        expect(page.locator("#transcript .msg").first).to_be_visible()
+        audit(page, f"case of {name}")
+        page.click("#close")
+        audit(page, f"close dialog of {name}")
+        for label in ("#canned", "#text", "#noteText", "#transferTo", "#fLang", "#fChannel", "#outcome"):
+            assert page.locator(label).evaluate("e => e.labels.length") >= 1, f"{label} has a label"
+
+
+def test_the_simulator_works_on_a_phone(bot_server: str, browser: Browser) -> None:
+    base = bot_server
+    page = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True).new_page()
+    page.goto(f"{base}/simulator")
+    page.fill("#user", "movil")
+    page.dispatch_event("#user", "change")
+    page.fill("#text", "hola")
+    page.press("#text", "Enter")
+    spanish = page.locator("#log .choices button", has_text="Español")
+    expect(spanish).to_be_visible()
+    size = spanish.bounding_box()
+    assert size is not None and size["height"] >= 44, "a choice is a finger's size"
+    expect(page.locator("#log .meta")).to_have_count(0)  # preview: no debug lines
+    spanish.click()
+    page.fill("#text", "me tienen encerrada y no me dejan salir")
+    page.press("#text", "Enter")
+    safety = page.locator("#log .bot.urgent")
+    expect(safety).to_have_count(1)
+    expect(safety.locator("a[href='tel:110']")).to_be_visible()  # numbers are tappable
+    expect(page.locator("#text")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "nothing wider than the phone"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "simulator-360.png"))
+    page.select_option("#mode", "debug")
+    expect(page.locator("#log .meta").last).to_contain_text("urgent_rule")
+    mine = page.locator("#log .msg").count()
+
+    page.fill("#user", "otra")  # another user: another conversation
+    page.dispatch_event("#user", "change")
+    expect(page.locator("#log .msg")).to_have_count(0)
+    page.select_option("#channel", "whatsapp")
+    page.fill("#text", "hola")
+    page.press("#text", "Enter")
+    expect(page.locator("#log .bot").first).to_contain_text("1. Español")  # what WhatsApp shows: numbered lines
+    expect(page.locator("#log .bot .choices button")).to_have_count(0)
+    page.fill("#user", "movil")
+    page.dispatch_event("#user", "change")
+    expect(page.locator("#log .msg")).to_have_count(mine)
+    expect(page.locator("#log .bot.urgent")).to_have_count(1)
+    for width in (390, 820, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.screenshot(path=str(SHOTS / f"simulator-{width}.png"))

@@ -188,3 +188,79 @@ def test_simulate_command_speaks_json_lines_and_survives_a_bad_line() -> None:
     assert out[2]["lang"] == "ay" and out[2]["understood"]["via"] == "choice"
     assert out[3]["understood"]["via"] == "number" and "\n1. " in out[3]["replies"][-1]["text"]
     assert out[3]["handoff"] is None
+
+
+def _check(root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CONTENT_DIR": str(root / "content"), "FLOWS_DIR": str(root / "flows")}
+    return subprocess.run([sys.executable, "-m", "bot", "content", "check", *extra], capture_output=True, text=True,
+                          env=env, cwd=ROOT, check=False)
+
+
+def test_glossary_keeps_secret_apart_from_confidential(tmp_path: Path) -> None:
+    """qu 'pakallapi' (in secret) is allowed only where the glossary says; a Spanish word the glossary
+    has a Quechua term for is flagged."""
+    root = make_project(tmp_path)
+    (root / "content" / "qu" / "glossary.yml").write_text(dedent("""
+        format: 1
+        glossary:
+          pakallapi:
+            es: [en secreto]
+            match: paka
+            meaning: a escondidas
+            only_in: [m.q1]
+            status: draft
+          yanapa:
+            es: ayuda
+            meaning: ayuda
+            status: draft
+        """).lstrip(), encoding="utf-8")
+    qu = root / "content" / "qu" / "main.yml"
+    qu.write_text(qu.read_text().replace('"Allinmi."', '"Allinmi, pakallapi yanapasunki."')
+                  .replace('"Aswan ama."', '"Aswan ama: pide ayuda. \\"ayuda económica\\" nisqa."'), encoding="utf-8")
+    run = _check(root, "--strict")
+    assert run.returncode == 1
+    assert f"{qu}:" in run.stdout and "'m.right' uses 'paka…'" in run.stdout
+    assert "'m.wrong' writes the Spanish 'ayuda'; the qu glossary's term is 'yanapa'" in run.stdout
+    assert run.stdout.count("writes the Spanish") == 1  # the quoted ad phrase is left alone
+
+
+def test_choice_titles_keep_the_documented_limit_per_shape_and_variant(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    es = root / "content" / "es" / "main.yml"
+    es.write_text(es.read_text().replace('    text: "Nunca"\n', '    text: "Nunca"\n    variants:\n'
+                                         '      caregiver: "Nunca, de ninguna manera"\n'), encoding="utf-8")
+    run = _check(root)
+    assert run.returncode == 1
+    assert ("the choice 'm.a1' (variant caregiver) has 24 characters in es; WhatsApp shows it as a quick-reply "
+            "button of at most 20") in run.stdout
+
+
+def test_a_flow_may_only_set_a_known_audience(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    flow = root / "flows" / "main.yml"
+    flow.write_text(flow.read_text().replace("      - {label: m.next, goto: q1}",
+                                             "      - {label: m.next, goto: q1, set: {audience: abuela}}"),
+                    encoding="utf-8")
+    run = _check(root)
+    assert run.returncode == 1 and "sets the audience 'abuela', which content does not know" in run.stdout
+
+
+def test_status_shows_what_staff_must_confirm_and_verify(tmp_path: Path) -> None:
+    content = make_project(tmp_path) / "content"
+    es = content / "es" / "main.yml"
+    es.write_text(es.read_text().replace('    text: "Hola. ¿Listo?"\n',
+                                         '    text: "Hola. ¿Listo?"\n    needs: staff-confirmation\n'),
+                  encoding="utf-8")
+    (content / "es" / "contacts.yml").write_text(dedent("""
+        format: 1
+        contacts:
+          felcv:
+            name: Línea FELCV
+            number: "800 14 0348"
+            source: fundacionperiodismo.org
+            verified: false
+            police: true
+        """).lstrip(), encoding="utf-8")
+    table = status_table(Catalog.load(content))
+    assert "Needs staff confirmation" in table and "m.hello" in table
+    assert "Contacts not verified live" in table and "felcv  800 14 0348  source: fundacionperiodismo.org" in table

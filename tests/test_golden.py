@@ -15,6 +15,7 @@ import pytest
 import yaml
 from redis.asyncio import Redis
 
+from bot.core.types import Media
 from tests.chat import chat
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -39,6 +40,8 @@ def observed(result: dict[str, Any]) -> dict[str, Any]:
     ]
     if result["handoff"]:
         out["handoff"] = result["handoff"]["priority"]
+        if result.get("ticket_files"):  # the user's media the case holds for the counselor to open
+            out["case_media"] = result["ticket_files"]
     if result["risk"]["level"] != "none":
         out["risk"] = result["risk"]
     return out
@@ -72,8 +75,13 @@ async def test_golden_conversation(path: Path, redis: Redis, namespace: str, req
         previous: dict[str, Any] | None = None
         for number, turn in enumerate(data["turns"], start=1):
             send = resolve_send(turn["send"], previous)
+            media = tuple(Media(m["kind"], m.get("url"), m.get("type")) for m in send.get("media", ()))
             result = await c.send(data.get("user", "ana"), send.get("text"), choice=send.get("choice"),
-                                  channel=data.get("channel", "simulator"))
+                                  channel=data.get("channel", "simulator"), media=media)
+            if result["handoff"]:
+                lines = await c.handoff.transcript(result["handoff"]["ticket"])
+                result["ticket_files"] = [f"{f['kind']} {f['ref']}" for line in lines if line.get("from") == "user"
+                                          for f in line.get("files", [])]
             got = observed(result)
             if update:
                 turn["expect"] = got

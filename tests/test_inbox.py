@@ -4,7 +4,6 @@ Redis fails in the middle of it; messages of one user are handled in the order t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -12,17 +11,7 @@ from redis.asyncio import Redis
 
 from bot.channels.inbox import Inbound, Inbox, InboxWorker
 from bot.channels.outbox import outbox_queue
-from bot.config import load_settings
-from bot.runtime import Runtime, build_runtime
-from tests.conftest import REDIS_URL
-
-
-@pytest.fixture
-async def runtime(namespace: str) -> AsyncIterator[Runtime]:
-    runtime = await build_runtime(load_settings(redis_url=REDIS_URL, rasa_url=None), namespace=namespace,
-                                  use_nlu=False)
-    yield runtime
-    await runtime.aclose()
+from bot.runtime import Runtime
 
 
 def _inbox(runtime: Runtime) -> Inbox:

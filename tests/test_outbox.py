@@ -25,6 +25,8 @@ from bot.channels.outbox import (
 )
 from bot.core.types import Choice, Outgoing
 from bot.store.addresses import AddressBook
+from bot.store.keys import Keys
+from tests.conftest import address_book
 
 
 class RecordingSender:
@@ -66,10 +68,7 @@ async def run_until(workers: list[OutboxWorker], done: Callable[[], bool], *, co
 
 @pytest.fixture
 async def book(redis: Redis, namespace: str) -> AddressBook:
-    book = AddressBook(redis, namespace, "k")
-    for n in range(40):
-        await book.put(f"u{n}", "telegram", f"100{n}")
-    return book
+    return await address_book(redis, namespace, 40)
 
 
 async def test_messages_are_delivered_once_in_order_with_the_address(redis: Redis, namespace: str,
@@ -182,11 +181,11 @@ async def test_blocked_and_opted_out_users_get_nothing_more(redis: Redis, namesp
     sender = RecordingSender(fail=[Undeliverable("blocked", blocked=True)])
     worker = OutboxWorker(redis, namespace, sender, book)
     await worker.run_once()
-    assert sender.texts() == [] and await redis.exists(f"{namespace}:u:u1:inactive")
+    assert sender.texts() == [] and await redis.exists(Keys(namespace).user("u1", "inactive"))
     assert len(await outbox.failed()) == 2
 
     await outbox.enqueue("telegram", "u2", [Outgoing("antes de STOP")])
-    await redis.set(f"{namespace}:u:u2:optout", repr(time.time()))
+    await redis.set(Keys(namespace).user("u2", "optout"), repr(time.time()))
     await outbox.enqueue("telegram", "u2", [Outgoing("después de STOP")])
     await worker.run_once()
     assert sender.texts("u2") == ["antes de STOP"], "the confirmation queued before STOP still goes"
@@ -213,5 +212,5 @@ async def test_a_message_to_a_user_without_address_is_not_queued(redis: Redis, n
 
 async def test_the_simulator_sender_fills_the_simulated_phone(redis: Redis, namespace: str) -> None:
     await SimulatorSender(redis, namespace).send("u1", "ana", Outgoing("Hola, soy Ana del equipo"))
-    inbox = await redis.lrange(f"{namespace}:sim:inbox:u1", 0, -1)
+    inbox = await redis.lrange(Keys(namespace).simulator_inbox("u1"), 0, -1)
     assert [json.loads(item)["text"] for item in inbox] == ["Hola, soy Ana del equipo"]

@@ -12,6 +12,8 @@ from bot.nlu.client import RasaClient
 from bot.nlu.understander import RasaUnderstander
 from tests.chat import Chat, chat, payload_of, texts, titles
 
+UNKNOWN = "una frase que ninguna regla conoce"
+
 
 async def start_in(c: Chat, user: str, lang: str = "es", audience_number: str = "1") -> dict[str, object]:
     await c.send(user, "hola")
@@ -88,14 +90,16 @@ async def test_rasa_unreachable_changes_nothing_for_buttons_and_numbers(redis: R
 
 
 class FixedNlu:
-    """Test double: an NLU that always finds one intent."""
+    """Test double: an NLU that finds one intent in `text` (in every message when text is None)
+    and, in other messages, an everyday one with no urgency at all."""
 
-    def __init__(self, intent: str, confidence: float = 0.93) -> None:
+    def __init__(self, intent: str, confidence: float = 0.93, text: str | None = None) -> None:
         urgent = intent.removeprefix("urgent_") if intent.startswith("urgent_") else None
         self.intent = Intent(intent, confidence, urgent, confidence if urgent else 0.0, confidence if urgent else 0.0)
+        self.text = text
 
     async def understand(self, text: str) -> Intent | None:
-        return self.intent
+        return self.intent if self.text in (None, text) else Intent("greet", 0.9)
 
 
 async def test_an_nlu_intent_opens_the_module(redis: Redis, namespace: str) -> None:
@@ -108,9 +112,9 @@ async def test_an_nlu_intent_opens_the_module(redis: Redis, namespace: str) -> N
 
 async def test_a_likely_urgent_nlu_reading_asks_first_and_yes_opens_an_urgent_ticket(
         redis: Redis, namespace: str) -> None:
-    async with chat(redis, namespace, nlu=FixedNlu("urgent_trafficking", 0.995)) as c:
+    async with chat(redis, namespace, nlu=FixedNlu("urgent_trafficking", 0.995, UNKNOWN)) as c:
         await start_in(c, "ana")
-        result = await c.send("ana", "una frase que ninguna regla conoce")
+        result = await c.send("ana", UNKNOWN)
         assert result["handoff"] is None and result["risk"] == {"level": "ask", "category": "trafficking"}
         assert [c["payload"] for r in result["replies"] for c in r["choices"]] == [
             "sys:risk:yes", "sys:risk:no", "sys:risk:person"]
@@ -138,10 +142,61 @@ async def test_after_no_the_question_is_not_asked_again_for_ten_minutes(redis: R
 
 
 async def test_an_unsure_urgent_nlu_reading_changes_nothing(redis: Redis, namespace: str) -> None:
-    async with chat(redis, namespace, nlu=FixedNlu("urgent_trafficking", 0.7)) as c:
+    async with chat(redis, namespace, nlu=FixedNlu("urgent_trafficking", 0.45, UNKNOWN)) as c:
         await start_in(c, "ana")
-        result = await c.send("ana", "una frase que ninguna regla conoce")
+        result = await c.send("ana", UNKNOWN)
     assert result["handoff"] is None and result["risk"]["level"] == "none"
+
+
+async def test_an_urgent_intent_as_the_models_best_reading_asks_first(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace, nlu=FixedNlu("urgent_image_threat", 0.7, UNKNOWN)) as c:
+        await start_in(c, "ana")
+        result = await c.send("ana", UNKNOWN)
+    assert result["handoff"] is None and result["risk"] == {"level": "ask", "category": "image_threat"}
+
+
+async def test_a_very_likely_self_harm_reading_acts_at_once_even_as_the_first_message(
+        redis: Redis, namespace: str) -> None:
+    text = "ya junte las pastillas, esta noche"  # no rule lists it; the model reads it as self-harm
+    async with chat(redis, namespace, nlu=FixedNlu("urgent_self_harm", 0.95, text)) as c:
+        first = await c.send("ana", text)
+    assert first["risk"] == {"level": "urgent", "category": "self_harm"}
+    assert first["handoff"]["priority"] == "urgent" and "800 11 3040" in " ".join(texts(first))
+
+
+async def test_a_very_likely_reading_of_another_category_asks_first(redis: Redis, namespace: str) -> None:
+    async with chat(redis, namespace, nlu=FixedNlu("urgent_trafficking", 0.99, UNKNOWN)) as c:
+        first = await c.send("ana", UNKNOWN)
+    assert first["risk"] == {"level": "ask", "category": "trafficking"} and first["handoff"] is None
+
+
+async def test_a_rule_hit_the_model_sees_no_danger_in_is_asked_about_not_ticketed(
+        redis: Redis, namespace: str) -> None:
+    text = "la profe me tiene secuestrado en su clase de 3 horas"
+    async with chat(redis, namespace, nlu=FixedNlu("out_of_scope", 0.98, text)) as c:
+        await start_in(c, "ana")
+        lowered = await c.send("ana", text)
+    async with chat(redis, namespace) as c:  # without the model the rule alone decides
+        await start_in(c, "bea")
+        alone = await c.send("bea", text)
+    assert lowered["risk"] == {"level": "ask", "category": "trafficking"} and lowered["handoff"] is None
+    assert alone["risk"] == {"level": "urgent", "category": "trafficking"}
+
+
+async def test_a_clear_self_harm_phrase_is_never_lowered_by_the_model(redis: Redis, namespace: str) -> None:
+    text = "me quiero matar"
+    async with chat(redis, namespace, nlu=FixedNlu("out_of_scope", 0.99, text)) as c:
+        await start_in(c, "ana")
+        result = await c.send("ana", text)
+    assert result["risk"] == {"level": "urgent", "category": "self_harm"} and result["handoff"]["priority"] == "urgent"
+
+
+async def test_a_weak_rule_signal_the_model_sees_nothing_in_is_dropped(redis: Redis, namespace: str) -> None:
+    text = "auxilio no entiendo las derivadas"
+    async with chat(redis, namespace, nlu=FixedNlu("out_of_scope", 0.99, text)) as c:
+        await start_in(c, "ana")
+        result = await c.send("ana", text)
+    assert result["risk"]["level"] == "none" and result["handoff"] is None
 
 
 async def test_small_talk_never_answers_a_long_message() -> None:

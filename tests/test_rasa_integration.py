@@ -82,7 +82,8 @@ async def proxy() -> AsyncIterator[CuttableProxy]:
     [("me ofrecieron trabajo en argentina es seguro?", "job_offers"),
      ("quiero hablar con una persona", "talk_to_person"),
      ("imaynallam kachkanki", "greet"), ("runawan rimayta munani", "talk_to_person"), ("kamisaki", "greet"),
-     ("jaqimpi parlañ munta", "talk_to_person"), ("me quieren llevar a otro pais", "urgent_trafficking")],
+     ("jaqimpi parlañ munta", "talk_to_person"),
+     ("me quitaron mi carnet y no me dejan salir de la casa donde trabajo", "urgent_trafficking")],
 )
 async def test_the_trained_model_understands_each_language(text: str, intent: str) -> None:
     assert RASA_URL
@@ -90,10 +91,7 @@ async def test_the_trained_model_understands_each_language(text: str, intent: st
     result = await client.parse(text)
     await client.aclose()
     assert result is not None, "Rasa did not answer"
-    if intent.startswith("urgent_"):  # which urgent intent is triage's business; it must be urgent
-        assert result.intent.startswith("urgent_"), result
-    else:
-        assert result.intent == intent, result
+    assert result.intent == intent, result
 
 
 @pytest.mark.parametrize(("lang", "text"), [("es", "un adulto me escribe mucho por instagram"),

@@ -1,5 +1,6 @@
 """Retention in one place: every Redis key the bot writes has the TTL docs/RETENTION.md gives it.
 
+The table is tied to the key builder (bot/store/keys.py): each lists the same key patterns.
 Real flows on the real Redis in a fresh namespace: a Telegram conversation through the webhook,
 the inbox and outbox workers, a button press, an urgent message that opens a ticket, a counselor
 who logs in, takes it, replies and closes it, a simulator user and a deleted user. Then every key
@@ -24,6 +25,7 @@ from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 
 from bot.store.db import OUTCOMES, Store, make_engine, upgrade
+from bot.store.keys import Keys
 from bot.web.app import create_app
 from tests.conftest import REDIS_URL, drop_namespace
 from tests.doubles import TelegramDouble
@@ -59,11 +61,23 @@ def retention_table(path: Path = TABLE) -> list[Rule]:
         if not in_table or set(cells[0]) <= set("-: "):
             continue
         pattern = cells[0].strip("`")
-        regex = "".join(".+" if part.endswith("…>") else "[^:]+" if part.startswith("<") else re.escape(part)
-                        for part in re.split(r"(<[^>]+>)", pattern) if part)
-        rules.append(Rule(pattern, re.compile(regex + r"\Z"), _seconds(cells[1], number), number))
+        rules.append(Rule(pattern, pattern_regex(pattern), _seconds(cells[1], number), number))
     assert rules, f"{path} has no `| key | TTL | why |` table"
     return rules
+
+
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """`<name>` is one segment (no `:`), `<name…>` the rest (inside a hash tag `{…}`: anything but braces)."""
+    parts = [part for part in re.split(r"(<[^>]+>)", pattern) if part]
+    regex = ""
+    for n, part in enumerate(parts):
+        if not part.startswith("<"):
+            regex += re.escape(part)
+        elif part.endswith("…>"):
+            regex += "[^{}]+" if n and parts[n - 1].endswith("{") else ".+"
+        else:
+            regex += "[^:{}]+"
+    return re.compile(regex + r"\Z")
 
 
 def _seconds(cell: str, line: int) -> int | None:
@@ -94,29 +108,49 @@ def check_keys(client: redis_sync.Redis, ns: str, rules: list[Rule]) -> list[str
 
 def test_the_table_parses_and_each_key_finds_its_own_row() -> None:
     rules = retention_table()
-    samples = {"u:abc:state": "u:<user>:state", "hq:ticket:0f3a": "hq:ticket:<id>",
-               "mq:out:whatsapp:u:abc": "mq:out:whatsapp:u:<user>", "mq:out:telegram:u:abc": "mq:<queue…>:u:<user>",
-               "mq:in:lease:abc": "mq:<queue…>:lease:<user>", "dedup:telegram:t:1:2": "dedup:<channel>:<id…>",
-               "rl:telegram:paused": "rl:<channel>:paused", "rl:telegram:chat:abc": "rl:<channel>:<pace>:<user>"}
+    k = Keys("ns")
+    samples = {k.user("abc", "state"): "u:{<user>}:state", k.tickets.ticket("0f3a"): "hq:{hq}:ticket:<id>",
+               k.queue("out:whatsapp").list("abc"): "mq:{out:whatsapp}:u:<user>",
+               k.queue("out:telegram").list("abc"): "mq:{<queue…>}:u:<user>",
+               k.queue("in").lease("abc"): "mq:{<queue…>}:lease:<user>",
+               k.queue("in").seen("telegram", "t:1:2"): "mq:{<queue…>}:seen:<channel>:<id…>",
+               k.dedup("abc", "telegram", "t:1:2"): "dedup:{<user>}:<channel>:<id…>",
+               k.rates("telegram").paused: "rl:{<channel>}:paused",
+               k.rates("telegram").pace("chat", "abc"): "rl:{<channel>}:pace:<pace>:<user>"}
     for key, pattern in samples.items():
-        first = next((r.pattern for r in rules if r.regex.match(key)), None)
+        first = next((r.pattern for r in rules if r.regex.match(key.removeprefix("ns:"))), None)
         assert first == pattern, (key, first)
     assert len({r.pattern for r in rules}) == len(rules), "one row per key pattern"
+
+
+def test_the_table_and_the_key_builder_list_the_same_keys() -> None:
+    """Every pattern bot/store/keys.py can build has its row, and every row is a pattern it builds (the
+    whatsapp outbox row is a narrower case of the queue row); so a new key needs a row, and a stale row fails."""
+    rules = retention_table()
+    built = Keys.patterns()
+    rows = {r.pattern for r in rules}
+    assert sorted(set(built) - rows) == [], "key patterns with no row in docs/RETENTION.md"
+    stale = [r.pattern for r in rules if r.pattern not in built
+             and not any(pattern_regex(p).match(r.pattern.replace("<user>", "x")) for p in built)]
+    assert stale == [], "rows of docs/RETENTION.md that bot/store/keys.py never builds"
+    documented = (ROOT / "docs" / "REDIS.md").read_text(encoding="utf-8")
+    assert [p for p in built if f"`{p}`" not in documented] == [], "key patterns missing from docs/REDIS.md"
 
 
 def test_the_check_catches_a_key_kept_too_long_an_unknown_key_and_a_missing_ttl() -> None:
     ns = f"test:{secrets.token_hex(6)}"
     plain = redis_sync.Redis.from_url(REDIS_URL)
     try:
-        plain.set(f"{ns}:u:abc:last_in", "1", ex=40 * 86400)  # what reach.py did before
-        plain.set(f"{ns}:u:abc:state", "{}")
+        keys = Keys(ns)
+        plain.set(keys.user("abc", "last_in"), "1", ex=40 * 86400)  # what reach.py did before
+        plain.set(keys.user("abc", "state"), "{}")
         plain.set(f"{ns}:mystery", "1", ex=60)
-        plain.zadd(f"{ns}:hq:waiting", {"t1": 1})  # an index: no TTL, for the reason in the table
+        plain.zadd(keys.tickets.waiting, {"t1": 1})  # an index: no TTL, for the reason in the table
         problems = sorted(check_keys(plain, ns, retention_table()))
     finally:
         drop_namespace(ns)
         plain.close()
-    assert [p.split(": ")[0] for p in problems] == ["mystery", "u:abc:last_in", "u:abc:state"], problems
+    assert [p.split(": ")[0] for p in problems] == ["mystery", "u:{abc}:last_in", "u:{abc}:state"], problems
 
 
 @pytest.fixture
@@ -177,7 +211,7 @@ def test_every_key_the_bot_writes_has_the_ttl_of_the_retention_table(
     plain = redis_sync.Redis.from_url(REDIS_URL)
     try:
         keys = {k.decode()[len(ns) + 1:] for k in plain.scan_iter(match=f"{ns}:*", count=500)}
-        for expected in ("hq:transcript:", "hq:ticket:", "u:", "console:session:"):
+        for expected in ("hq:{hq}:transcript:", "hq:{hq}:ticket:", "u:{", "console:{"):
             assert any(k.startswith(expected) for k in keys), f"the flows wrote no {expected}* key: {sorted(keys)}"
         problems = check_keys(plain, ns, retention_table())
     finally:

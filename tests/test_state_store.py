@@ -8,6 +8,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.core.conversation import Conversation
+from bot.store.keys import Keys
 from bot.store.state import Duplicate, LockTimeout, StateStore
 
 
@@ -18,7 +19,7 @@ async def test_state_is_saved_with_a_ttl_and_under_the_namespace(redis: Redis, n
     session.state.lang = "qu"
     await store.commit(session, session.state)
     assert (await store.load("u1")) == Conversation(lang="qu")
-    ttl = await redis.ttl(f"{namespace}:u:u1:state")
+    ttl = await redis.ttl(Keys(namespace).user("u1", "state"))
     assert 1200 < ttl <= 1234
     assert all(k.startswith(namespace) for k in await redis.keys(f"{namespace}:*"))
 

@@ -19,6 +19,7 @@ from bot.channels.telegram import BadUpdate, parse_update
 from bot.config import Settings, load_settings
 from bot.core.privacy import user_key
 from bot.store.db import Store, make_engine
+from bot.store.keys import Keys
 from bot.web.app import create_app
 from tests.conftest import REDIS_URL, drop_namespace, inbox_length
 from tests.doubles import FILE_BYTES, BotApiError, TelegramDouble, serve
@@ -187,7 +188,7 @@ def test_a_user_who_blocked_the_bot_is_marked_inactive(bot: tuple[TestClient, Te
     client, double, ns = bot
     double.script.append(BotApiError(403, "Forbidden: bot was blocked by the user"))
     post(client, with_id("text", 40))
-    key = f"{ns}:u:{user_key('dev-only-pepper-change-me', 'telegram', str(CHAT))}:inactive"
+    key = Keys(ns).user(user_key('dev-only-pepper-change-me', 'telegram', str(CHAT)), "inactive")
     plain = redis_sync.Redis.from_url(REDIS_URL)
     try:
         deadline = time.monotonic() + 10

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from bot.core.types import Incoming
 from bot.handoff.queue import DAY, TicketQueue, estimated_wait
 from bot.handoff.service import RedisHandoff
+from bot.store.keys import Keys
 from tests.conftest import Clock
 
 
@@ -195,7 +196,7 @@ async def test_open_and_closed_tickets_expire(redis: Redis, namespace: str) -> N
     queue = handoff.queue
     info, _ = await handoff.open_ticket(Incoming("telegram", "5", "u1", "m1", text="persona"), lang="es",
                                         priority="normal", category=None, trigger=None, summary="")
-    prefix = f"{namespace}:hq:"
+    prefix = Keys(namespace).tickets.prefix
     for key in (f"ticket:{info.ticket}", "open:u1"):
         assert 119 * DAY < await redis.ttl(prefix + key) <= 120 * DAY, key
     assert 89 * DAY < await redis.ttl(f"{prefix}transcript:{info.ticket}") <= 90 * DAY
@@ -216,7 +217,7 @@ async def test_a_ticket_nobody_touches_for_thirty_days_is_closed_as_abandoned(re
     clock.now += 11 * DAY
     assert await queue.close_abandoned() == 1
     assert await queue.close_abandoned() == 0
-    closed = await redis.hgetall(f"{namespace}:hq:ticket:{quiet.id}")
+    closed = await redis.hgetall(Keys(namespace).tickets.ticket(quiet.id))
     assert closed["status"] == "closed" and closed["closed_reason"] == "abandoned"
     assert await queue.open_for_user("quiet") is None and not await handoff.is_open(quiet.id)
     assert [t.id for t in await queue.waiting()] == [talking.id], "the user kept writing: not abandoned"
@@ -228,7 +229,7 @@ async def test_a_ticket_whose_hash_expired_leaves_no_trace_in_the_queue(redis: R
     queue = TicketQueue(redis, namespace)
     gone, _ = await queue.open("u", priority="urgent", lang="es", channel="telegram")
     other, _ = await queue.open("v", priority="normal", lang="es", channel="telegram")
-    await redis.delete(f"{namespace}:hq:ticket:{gone.id}")  # as if its TTL ran out
+    await redis.delete(Keys(namespace).tickets.ticket(gone.id))  # as if its TTL ran out
     assert [t.id for t in await queue.waiting()] == [other.id]
     assert await queue.counts() == {"urgent": 0, "normal": 1, "claimed": 0}, "dropped from the index when read"
     fresh, created = await queue.open("u", priority="urgent", lang="es", channel="telegram")

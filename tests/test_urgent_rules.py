@@ -87,6 +87,17 @@ def test_context_never_lowers_a_clear_self_harm_signal() -> None:
     assert level("tengo tarea y mi papa me pega") == "ask"  # other categories: one level down
 
 
+@pytest.mark.parametrize("text", ["mi mama me va a matar si ve mi libreta jajaja", "me quiero morir xd",
+                                  "mi ñaño me va a matar 😂", "jsjsjs me quiero matar"])
+def test_laughter_turns_a_clear_signal_into_a_question_never_into_nothing(text: str) -> None:
+    assert level(text) == "ask"
+
+
+def test_laughter_needs_a_laugh_not_a_word_that_folds_like_one() -> None:
+    assert level("se cayo con el casco y me va a matar") == "urgent"  # "casco" is not "jasj…"
+    assert level("me comi el queque y me quiero matar") == "urgent"  # "queque" is not "jeje"
+
+
 @pytest.mark.parametrize(("a", "b"), [
     ("¡AYUDAAA!", "ayuda"), ("a y u d a", "ayuda"), ("yanapt'ita", "yanapt´ita"), ("yanapaj", "yanapaq"),
     ("huasi", "wasi"), ("me quieren llevar", "me kieren yebar"), ("MÉ PÉGÁN", "me pegan"), ("hola", "ola")])

@@ -21,6 +21,7 @@ from bot.channels.whatsapp import BadForm, parse_form
 from bot.config import Settings, load_settings
 from bot.core.privacy import user_key
 from bot.store.db import Store, make_engine
+from bot.store.keys import Keys, slot_tag
 from bot.web.app import create_app
 from tests.conftest import REDIS_URL, drop_namespace, inbox_length
 from tests.doubles import FaultProxy, prism, serve
@@ -230,15 +231,15 @@ def test_error_21610_and_stop_mark_the_user_opted_out_and_writing_again_opts_in(
     client, fault, ns = whatsapp
     fault.script = [(400, 21610)]
     post(client, message(4, "hola"))
-    assert _wait_key(f"{ns}:u:{USER_KEY}:optout")
+    assert _wait_key(Keys(ns).user(USER_KEY, "optout"))
     post(client, message(5, "hola"))  # writing again opts in (as START does)
     wait_for(fault, 1)
-    assert not _plain().exists(f"{ns}:u:{USER_KEY}:optout")
+    assert not _plain().exists(Keys(ns).user(USER_KEY, "optout"))
 
     post(client, message(6, "stop"))
     replies = wait_for(fault, 2)
     assert len(replies) == 2, "the STOP confirmation still goes out"
-    assert _wait_key(f"{ns}:u:{USER_KEY}:optout")
+    assert _wait_key(Keys(ns).user(USER_KEY, "optout"))
 
 
 def test_status_callbacks_update_delivery_and_record_failures(whatsapp: tuple[TestClient, FaultProxy, str]) -> None:
@@ -246,19 +247,19 @@ def test_status_callbacks_update_delivery_and_record_failures(whatsapp: tuple[Te
     path = "/webhooks/twilio/status"
     delivered = {"MessageSid": "SM" + "d" * 32, "MessageStatus": "delivered", "AccountSid": ACCOUNT}
     assert post(client, delivered, path=path).status_code == 200
-    assert _plain().get(f"{ns}:status:whatsapp:{'SM' + 'd' * 32}") == "delivered"
+    assert _plain().get(Keys(ns).whatsapp('SM' + 'd' * 32, "status")) == "delivered"
     assert post(client, {**delivered, "MessageStatus": "read"}, signature="bad", path=path).status_code == 403
 
     post(client, message(9, "hola"))  # a reply goes out; Twilio will report on it by its SID alone
     wait_for(fault, 1)
-    sent = [key for key in _plain().scan_iter(f"{ns}:sent:whatsapp:*")]
+    sent = [key for key in _plain().scan_iter(Keys(ns).whatsapp("*", "sent"))]
     assert len(sent) == 1 and _plain().get(sent[0]) == USER_KEY, "the SID of what we sent maps to its user"
-    sid = sent[0].rsplit(":", 1)[1]
+    sid = slot_tag(sent[0])
     failed = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "63016"}
     assert post(client, failed, path=path).status_code == 200
-    records = [json.loads(r) for r in _plain().lrange(f"{ns}:outbox:failed", 0, -1)]
+    records = [json.loads(r) for r in _plain().lrange(Keys(ns).failed, 0, -1)]
     assert [r["reason"] for r in records] == ["twilio undelivered 63016"]
-    assert not _plain().exists(f"{ns}:u:{USER_KEY}:last_in"), "Twilio says the window is closed"
+    assert not _plain().exists(Keys(ns).user(USER_KEY, "last_in")), "Twilio says the window is closed"
 
 
 def test_outside_the_24_hour_window_a_template_invites_and_the_reply_waits(
@@ -267,7 +268,7 @@ def test_outside_the_24_hour_window_a_template_invites_and_the_reply_waits(
     post(client, message(7, "hola"))
     wait_for(fault, 1)
     plain = _plain()
-    plain.set(f"{ns}:u:{USER_KEY}:last_in", repr(time.time() - 25 * 3600))  # a day passes
+    plain.set(Keys(ns).user(USER_KEY, "last_in"), repr(time.time() - 25 * 3600))  # a day passes
     runtime_outbox = client.app.state.runtime.outbox  # type: ignore[attr-defined]
     from bot.core.types import Outgoing
 
@@ -303,7 +304,7 @@ def test_the_console_warns_when_a_reply_would_fall_outside_the_window(
     assert ticket["priority"] == "urgent" and ticket["channel"] == "whatsapp"
     client.post(f"/console/api/tickets/{ticket['id']}/claim", headers={"X-CSRF-Token": csrf})
     assert client.get(f"/console/api/tickets/{ticket['id']}").json()["window"]["open"] is True
-    _plain().set(f"{ns}:u:{USER_KEY}:last_in", repr(time.time() - 24 * 3600 + 60))  # a minute left
+    _plain().set(Keys(ns).user(USER_KEY, "last_in"), repr(time.time() - 24 * 3600 + 60))  # a minute left
     assert client.get(f"/console/api/tickets/{ticket['id']}").json()["window"]["open"] is False
     answer = client.post(f"/console/api/tickets/{ticket['id']}/reply", json={"text": "Estoy aquí contigo."},
                          headers={"X-CSRF-Token": csrf}).json()

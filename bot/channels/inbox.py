@@ -73,7 +73,7 @@ class Inbox:
             "text": item.text, "choice": item.choice, "media": [[m.kind, m.url, m.content_type] for m in item.media],
             "edited": item.edited, "cb": item.callback_id, "at": item.received_at, "n": 0,
         }, ensure_ascii=False, separators=(",", ":"))
-        dedup = f"{self.ns}:seen:{item.channel}:{item.external_id}"
+        dedup = self.mailbox.keys.seen(item.channel, item.external_id)  # the queue's hash tag: one script
         return await self.mailbox.push(self.user_key(item.channel, item.address), [entry], dedup_key=dedup)
 
 

@@ -16,6 +16,8 @@ retries or parks the head entry. So:
   waiting for workers from one whose workers are gone or hung.
 
 Used for the inbox (webhook → pipeline) and the outboxes (pipeline, console → platform).
+All keys of one queue share its Redis Cluster hash tag (`<ns>:mq:{<queue>}:…`, bot/store/keys.py): the
+scripts walk the sorted set and read each user's list in one step.
 A Redis Stream with a consumer group was the first design; it hands one user's entries to
 different consumers, which breaks their order across processes, so it was replaced by this.
 """
@@ -40,6 +42,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.core.cancel import stop_if_cancelled
 from bot.core.ports import Push
+from bot.store.keys import Keys
+from bot.store.state import PUSH_LUA
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +57,6 @@ PARKED_MARGIN_MS = 600_000  # Redis drops an expired parked queue this long afte
 # back when its lease ends; it still counts, so an entry that somehow always causes one is not retried for ever.
 INFRA_ERRORS: tuple[type[Exception], ...] = (ConnectionError, TimeoutError, RedisConnectionError, RedisTimeoutError)
 REDIS_DOWN: tuple[type[Exception], ...] = (OSError, RedisError, *INFRA_ERRORS)  # a loop pauses a second on these
-
-_PUSH = """
-if KEYS[3] ~= '' then
-  if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then return 0 end
-end
-for i = 4, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
-return 1
-"""
 
 _CLAIM = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, 20)
@@ -265,11 +260,12 @@ class Claimed:
 class Mailbox:
     def __init__(self, redis: Redis, namespace: str, name: str) -> None:
         self.redis = redis
-        self.prefix = f"{namespace}:mq:{name}"
-        self.ready = f"{self.prefix}:ready"
-        self.parked = f"{self.prefix}:parked"  # member → when its parked entries expire (ms)
-        self.alive = f"{self.prefix}:alive"  # when a worker loop last made progress (ms)
-        self._push = redis.register_script(_PUSH)
+        self.keys = Keys(namespace).queue(name)
+        self.prefix = self.keys.prefix
+        self.ready = self.keys.ready
+        self.parked = self.keys.parked  # member → when its parked entries expire (ms)
+        self.alive = self.keys.alive  # when a worker loop last made progress (ms)
+        self._push = redis.register_script(PUSH_LUA)
         self._claim = redis.register_script(_CLAIM)
         self._settle = redis.register_script(_SETTLE)
         self._unpark = redis.register_script(_UNPARK)
@@ -278,26 +274,27 @@ class Mailbox:
         self._beat_at = 0
 
     def list_key(self, member: str) -> str:
-        return f"{self.prefix}:u:{member}"
+        return self.keys.list(member)
 
     def lease_key(self, member: str) -> str:
-        return f"{self.prefix}:lease:{member}"
+        return self.keys.lease(member)
 
     def prepare(self, member: str, entries: list[str]) -> Push:
         return Push(self.ready, self.list_key(member), member, tuple(entries))
 
     async def push(self, member: str, entries: list[str], *, dedup_key: str = "", dedup_seconds: int = 86400,
                    due_ms: int | None = None) -> bool:
-        """Append entries to the member's queue; False (and nothing stored) when dedup_key was already seen."""
-        keys = [self.ready, self.list_key(member), dedup_key]
+        """Append entries to the member's queue; False (and nothing stored) when dedup_key was already seen
+        (a key of this queue's hash tag: `keys.seen(…)`)."""
+        keys = [self.ready, self.list_key(member), *([dedup_key] if dedup_key else [])]
         args: list[Any] = [member, due_ms if due_ms is not None else now_ms(), dedup_seconds, *entries]
         return bool(await self._push(keys=keys, args=args))
 
     async def claim(self, token: str, lease_ms: int) -> Claimed | int | None:
         """The first due member's head entry, leased to `token`; else ms until the next is due (None: empty)."""
         now = now_ms()
-        result: list[Any] = await self._claim(keys=[self.ready],
-                                              args=[f"{self.prefix}:u:", f"{self.prefix}:lease:", now, lease_ms, token])
+        args: list[Any] = [self.keys.list_prefix, self.keys.lease_prefix, now, lease_ms, token]
+        result: list[Any] = await self._claim(keys=[self.ready], args=args)
         if not result:
             return None
         member = _text(result[0])
@@ -307,7 +304,7 @@ class Mailbox:
 
     def strike_key(self, claimed: Claimed) -> str:
         digest = hashlib.sha1(claimed.head.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        return f"{self.prefix}:strike:{claimed.member}:{digest}"
+        return self.keys.strike(claimed.member, digest)
 
     async def _settle_as(self, claimed: Claimed, mode: str, due_ms: int, new_head: str = "",
                          parked_until: int = 0, ttl_ms: int = 0) -> bool:
@@ -363,7 +360,7 @@ class Mailbox:
     async def expire_parked(self, limit: int = 100) -> list[tuple[str, int]]:
         """Remove parked queues whose time ran out; (member, how many entries) for each."""
         out: list[Any] = await self._expire_parked(keys=[self.ready, self.parked],
-                                                   args=[now_ms(), f"{self.prefix}:u:", limit, PARKED])
+                                                   args=[now_ms(), self.keys.list_prefix, limit, PARKED])
         return [(_text(out[i]), int(out[i + 1])) for i in range(0, len(out), 2)]
 
     async def pending(self, member: str) -> list[str]:
@@ -395,27 +392,30 @@ async def queue_health(redis: Redis, queues: dict[str, Mailbox], stall_seconds: 
     return report
 
 
-# KEYS: a pause key ('' for none: until when the platform asked the whole sender to wait), then one
-# per rate; ARGV: now, then (interval ms, burst ms) per rate. Takes a unit of every rate only when all of
-# them allow it (so a user waiting on one rate does not burn the others).
+# KEYS: [a pause key: until when the platform asked the whole sender to wait], then one per rate (all of
+# one sender's hash tag, bot/store/keys.py RateKeys); ARGV: now, has pause (0/1), then (interval ms, burst ms)
+# per rate. Takes a unit of every rate only when all of them allow it (so a user waiting on one rate does not
+# burn the others).
 _GCRA = """
 local now = tonumber(ARGV[1])
-if KEYS[1] ~= '' then
+local first = 1
+if ARGV[2] == '1' then
+  first = 2
   local paused = tonumber(redis.call('GET', KEYS[1]) or 0)
   if paused > now then return paused - now end
 end
 local wait = 0
 local tats = {}
-for i = 2, #KEYS do
-  local burst = tonumber(ARGV[2 * i - 1])
+for i = first, #KEYS do
+  local burst = tonumber(ARGV[2 * (i - first) + 4])
   local tat = tonumber(redis.call('GET', KEYS[i]) or now)
   if tat < now then tat = now end
   tats[i] = tat
   if tat - burst > now and tat - burst - now > wait then wait = tat - burst - now end
 end
 if wait > 0 then return wait end
-for i = 2, #KEYS do
-  local next_tat = tats[i] + tonumber(ARGV[2 * i - 2])
+for i = first, #KEYS do
+  local next_tat = tats[i] + tonumber(ARGV[2 * (i - first) + 3])
   redis.call('SET', KEYS[i], next_tat, 'PX', math.floor(next_tat - now + 1000))
 end
 return 0
@@ -443,10 +443,11 @@ class RateLimiter:
         """0 and one unit of every rate taken, or how many ms to wait before asking again."""
         if not rates and not pause_key:
             return 0
-        args: list[int] = [now_ms()]
+        args: list[int] = [now_ms(), 1 if pause_key else 0]
         for _, rate in rates:
             args += [rate.interval_ms, rate.burst * rate.interval_ms]
-        return int(await self._script(keys=[pause_key, *(key for key, _ in rates)], args=args))
+        keys = [*([pause_key] if pause_key else []), *(key for key, _ in rates)]
+        return int(await self._script(keys=keys, args=args))
 
     async def pause(self, pause_key: str, seconds: float) -> None:
         """The platform asked the whole sender to wait: every process holds off until then."""

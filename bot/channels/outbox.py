@@ -45,6 +45,7 @@ from bot.channels.render import render_for
 from bot.core.ports import Push
 from bot.core.types import Choice, Media, Outgoing
 from bot.store.addresses import AddressBook
+from bot.store.keys import Keys
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -108,7 +109,7 @@ def outbox_queue(redis: Redis, namespace: str, channel: str) -> Mailbox:
 
 def failed_key(namespace: str) -> str:
     """The list of messages that were never delivered (or processed), for supervisors."""
-    return f"{namespace}:outbox:failed"
+    return Keys(namespace).failed
 
 
 def encode_message(message: Outgoing) -> dict[str, Any]:
@@ -206,7 +207,8 @@ class OutboxWorker:
         self.max_rate_wait = max_rate_wait
         self.parked_ttl = parked_ttl
         self.limiter = RateLimiter(redis)
-        self.pause_key = f"{namespace}:rl:{self.channel}:paused"
+        self.rate_keys = Keys(namespace).rates(self.channel)  # one hash tag: every rate in one GCRA call
+        self.pause_key = self.rate_keys.paused
         self.reach = Reach(redis, namespace)
         self.guard = Guard(f"outbox {self.channel}", max_attempts, self._dead_letter)
 
@@ -251,8 +253,8 @@ class OutboxWorker:
     async def process(self, claimed: Claimed) -> int:
         entry = Entry.loads(claimed.head)
         user = claimed.member
-        rates = [(f"{self.ns}:rl:{self.channel}:{pace.name}" + (f":{user}" if pace.per_user else ""),
-                  Rate(pace.per_second, pace.burst)) for pace in self.sender.paces]
+        rates = [(self.rate_keys.pace(pace.name, user if pace.per_user else None), Rate(pace.per_second, pace.burst))
+                 for pace in self.sender.paces]
         wait = await self.limiter.wait_ms(rates, pause_key=self.pause_key)
         if wait > 0:
             await self.mailbox.defer(claimed, now_ms() + wait)
@@ -325,7 +327,7 @@ class SimulatorSender:
         self.ns = namespace
 
     async def send(self, user_key: str, address: str, message: Outgoing) -> None:
-        key = f"{self.ns}:sim:inbox:{user_key}"
+        key = Keys(self.ns).simulator_inbox(user_key)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.rpush(key, json.dumps(encode_message(message), ensure_ascii=False))
             pipe.ltrim(key, -100, -1)

@@ -1,7 +1,8 @@
 """Whether and how a user can be reached: blocked the bot, opted out (STOP), when they last wrote
 (WhatsApp's 24-hour window) and whether the window's invitation template went out.
 
-The keys live under the user's own prefix (`{ns}:u:{user}:…`), so "delete my data" removes them.
+The keys live under the user's own prefix and hash tag (`<ns>:u:{<user>}:…`, bot/store/keys.py), so "delete my
+data" removes them and one transaction may touch several of them on Redis Cluster.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import time
 from typing import Literal
 
 from redis.asyncio import Redis
+
+from bot.store.keys import Keys
 
 WINDOW_SECONDS = 24 * 3600
 WINDOW_MARGIN = 120  # do not start a message that could arrive after the window closed
@@ -21,9 +24,10 @@ class Reach:
     def __init__(self, redis: Redis, namespace: str) -> None:
         self.redis = redis
         self.ns = namespace
+        self.keys = Keys(namespace)
 
     def key(self, user: str, flag: Flag) -> str:
-        return f"{self.ns}:u:{user}:{flag}"
+        return self.keys.user(user, flag)
 
     async def user_wrote(self, user: str) -> None:
         """Writing makes a user reachable again (unblocked, opted in) and opens the window."""

@@ -24,12 +24,26 @@ def split_text(text: str, limit: int) -> list[str]:
     return parts
 
 
+def _numbered_lines(out: Outgoing) -> str:
+    return "\n".join(f"{i}. {c.title}" for i, c in enumerate(out.choices, start=1))
+
+
 def numbered(out: Outgoing) -> str:
     """The text with choices as numbered lines ("1. …"); a typed number maps back."""
     if not out.choices:
         return out.text
-    lines = [f"{i}. {c.title}" for i, c in enumerate(out.choices, start=1)]
-    return out.text + "\n\n" + "\n".join(lines)
+    return out.text + "\n\n" + _numbered_lines(out)
+
+
+def unnumbered(part: Outgoing) -> str | None:
+    """A WhatsApp part's text without its numbered choices (for buttons or a list instead); None when
+    the part has no choices or its text does not end with them."""
+    if not part.choices:
+        return None
+    lines = _numbered_lines(part)
+    if part.text == lines:
+        return ""
+    return part.text.removesuffix("\n\n" + lines) if part.text.endswith("\n\n" + lines) else None
 
 
 def render_for(channel: str, out: Outgoing) -> list[Outgoing]:

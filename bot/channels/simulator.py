@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from bot.channels.render import render_for
+from bot.channels.whatsapp_content import ContentMap, view_json
 from bot.core.privacy import user_key
 from bot.core.types import CHANNELS, Channel, Incoming, Reply
 from bot.runtime import Runtime
@@ -22,6 +23,11 @@ class Simulator:
     runtime: Runtime
     counter: int = 0
     run_id: str = field(default_factory=lambda: secrets.token_hex(4))
+    contents: ContentMap | None = None  # WhatsApp buttons and lists: the synced SIDs (default: the bot's database)
+
+    def __post_init__(self) -> None:
+        if self.contents is None:
+            self.contents = ContentMap.for_url(self.runtime.settings.database_url)
 
     def parse(self, line: str) -> tuple[Incoming, Channel]:
         try:
@@ -51,7 +57,7 @@ class Simulator:
         except BadLine as exc:
             return {"error": str(exc), "line": line[:200]}
         reply = await self.runtime.pipeline.handle(msg)
-        return to_json(msg.address, channel, reply)
+        return to_json(msg.address, channel, reply, self.contents)
 
     async def run(self, lines: TextIO, out: TextIO) -> None:
         for line in lines:
@@ -62,13 +68,20 @@ class Simulator:
             out.flush()
 
 
-def to_json(user: str, channel: str, reply: Reply) -> dict[str, Any]:
+def to_json(user: str, channel: str, reply: Reply, contents: ContentMap | None = None) -> dict[str, Any]:
+    """The reply as `channel` shows it; on WhatsApp each part says whether its choices are buttons, a
+    list (a synced SID exists) or numbered lines."""
     replies = [part for out in reply.replies for part in render_for(channel, out)]
+    if channel == "whatsapp":
+        found = contents or ContentMap(None)
+        shown = [view_json(r, found.shown(r)) for r in replies]
+    else:
+        shown = [{"text": r.text, "choices": [{"title": c.title, "payload": c.payload} for c in r.choices]}
+                 for r in replies]
     return {
         "user": user,
         "lang": reply.lang,
-        "replies": [{"text": r.text, "choices": [{"title": c.title, "payload": c.payload} for c in r.choices]}
-                    for r in replies],
+        "replies": shown,
         "handoff": None if reply.handoff is None else {"ticket": reply.handoff.ticket,
                                                        "priority": reply.handoff.priority},
         "understood": {"via": reply.understood.via, "intent": reply.understood.intent,

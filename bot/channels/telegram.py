@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.channels.inbox import Inbound, Inbox
 from bot.channels.outbox import Pace, RetryLater, Undeliverable
+from bot.content.audio import AudioError, probe, resolve
 from bot.core.cancel import stop_if_cancelled
 from bot.core.types import Media, Outgoing
 
@@ -184,8 +186,10 @@ def chat_id_of(address: str) -> int:
 class TelegramSender:
     channel = "telegram"
 
-    def __init__(self, bot: Bot, *, global_rate: float = 30.0, chat_rate: float = 1.0) -> None:
+    def __init__(self, bot: Bot, *, global_rate: float = 30.0, chat_rate: float = 1.0,
+                 content_dir: Path | None = None) -> None:
         self.bot = bot
+        self.content_dir = content_dir  # where campaign recordings (content/<lang>/audio/) are read from
         self.paces: tuple[Pace, ...] = (Pace("chat", chat_rate, per_user=True), Pace("global", global_rate, burst=5))
 
     async def send(self, user_key: str, address: str, message: Outgoing) -> None:
@@ -193,9 +197,15 @@ class TelegramSender:
         if oversized:  # content check prevents this; never send Telegram something it refuses
             raise Undeliverable(f"a button payload is longer than {CALLBACK_DATA_BYTES} bytes")
         chat_id = chat_id_of(address)
+        voice = self._recording(message)
         try:
             image = next((m for m in message.media if m.kind == "image" and m.url), None)
-            if image is not None and len(message.text) <= 1024:
+            if voice is not None:  # a campaign recording as a voice note (OGG/Opus, checked by content check)
+                path, seconds = voice
+                await self.bot.send_voice(chat_id, InputFile(path.read_bytes(), filename=path.name),
+                                          duration=seconds, caption=message.text[:1024] or None,
+                                          reply_markup=keyboard(message))
+            elif image is not None and len(message.text) <= 1024:
                 await self.bot.send_photo(chat_id, image.url or "", caption=message.text,
                                           reply_markup=keyboard(message))
             else:
@@ -210,6 +220,18 @@ class TelegramSender:
             raise RetryLater(f"telegram network: {str(exc)[:80]}") from None
         except TelegramError as exc:
             raise Undeliverable(f"telegram error: {str(exc)[:120]}") from None
+
+    def _recording(self, message: Outgoing) -> tuple[Path, int] | None:
+        audio = next((m for m in message.media if m.kind == "audio" and m.url), None)
+        if audio is None:
+            return None
+        path = resolve(self.content_dir, audio.url or "") if self.content_dir else None
+        if path is None:
+            raise Undeliverable("telegram: the recording is not in content/<lang>/audio/")
+        try:
+            return path, max(1, round(probe(path).seconds))
+        except AudioError as exc:
+            raise Undeliverable(f"telegram: the recording cannot be sent: {exc}") from None
 
     async def answer_callback(self, callback_id: str) -> None:
         await self.bot.answer_callback_query(callback_id)

@@ -8,6 +8,10 @@ the messages wait until the user writes again.
 
 Webhook forms are read strictly (read_form, parse_form): a From that is not a WhatsApp number, a
 field too long or not valid UTF-8 is a BadForm (400 at the webhook, nothing stored).
+
+Choices go out as buttons or a list (Content API resources made by `whatsapp sync-content`, see
+whatsapp_content.py) when their shape has a current SID, else as numbered lines; a tapped button
+(ButtonPayload) or list item (ListId) comes back as the same choice payload, a typed number too.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import parse_qsl
 
 import aiohttp
@@ -28,7 +32,9 @@ from twilio.rest import Client
 from bot.channels.inbox import Inbound
 from bot.channels.outbox import OutsideWindow, Pace, RetryLater, Undeliverable, record_failure
 from bot.channels.reach import Reach
+from bot.channels.whatsapp_content import ContentMap, Interactive
 from bot.core.types import Media, Outgoing
+from bot.store.keys import Keys
 
 log = logging.getLogger(__name__)
 OPTED_OUT = 21610  # "Attempt to send to unsubscribed recipient"
@@ -45,7 +51,7 @@ _ERROR_CODE = re.compile(r"[0-9]{0,10}")
 
 
 def _sent_key(namespace: str, sid: str) -> str:
-    return f"{namespace}:sent:whatsapp:{sid}"
+    return Keys(namespace).whatsapp(sid, "sent")
 
 
 class BadForm(ValueError):
@@ -99,9 +105,9 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
                    form.get(f"MediaContentType{i}")) for i in range(max(0, min(count, 10)))]
     if form.get("Latitude") and form.get("Longitude"):
         media.append(Media("location", f"{_coordinate(form['Latitude'])},{_coordinate(form['Longitude'])}"))
-    payload = form.get("ButtonPayload") or None
+    payload = form.get("ButtonPayload") or form.get("ListId") or None  # a tapped button, or a list item
     if payload is not None and len(payload) > 256:
-        raise BadForm("ButtonPayload is longer than 256 characters")
+        raise BadForm("ButtonPayload or ListId is longer than 256 characters")
     text = None if payload else (form.get("Body") or None)
     return Inbound("whatsapp", sender, sid, text=text, choice=payload, media=tuple(media))
 
@@ -117,7 +123,9 @@ class TwilioSender:
     channel = "whatsapp"
 
     def __init__(self, client: Client, redis: Redis, namespace: str, *, sender: str, status_callback: str | None,
-                 template_sid: str | None = None, rate: float = 10.0) -> None:
+                 template_sid: str | None = None, rate: float = 10.0, contents: ContentMap | None = None,
+                 audio_url: Callable[[str], str | None] | None = None) -> None:
+        """`audio_url` turns a campaign recording's reference into a signed link Twilio fetches (bot/web/audio.py)."""
         self.client = client
         self.redis = redis
         self.ns = namespace
@@ -126,6 +134,8 @@ class TwilioSender:
         self.template_sid = template_sid
         self.reach = Reach(redis, namespace)
         self.paces: tuple[Pace, ...] = (Pace("sender", rate),)
+        self.contents = contents or ContentMap(None)
+        self.audio_url = audio_url
 
     async def aclose(self) -> None:
         http = self.client.http_client
@@ -136,10 +146,40 @@ class TwilioSender:
         if not await self.reach.window_open(user_key):
             await self._invite(user_key, address)
             raise OutsideWindow()
-        media = [m.url for m in message.media if m.url and m.kind == "image"]
-        sid = await self._create(address, body=message.text, media_url=media or None)
+        media = [m.url for m in message.media if m.url and m.kind == "image"] + self._recordings(message)
+        interactive = await self._interactive(message) if message.choices and not media else None
+        if interactive is not None:
+            sid = await self._send_interactive(address, message, interactive)
+        else:
+            sid = await self._create(address, body=message.text or (None if media else ""), media_url=media or None)
         if self.status_callback:  # a failed/undelivered callback names only the SID: remember whose it was
             await self.redis.set(_sent_key(self.ns, sid), user_key, ex=SENT_DAYS * 86400)
+
+    def _recordings(self, message: Outgoing) -> list[str]:
+        refs = [m.url for m in message.media if m.url and m.kind == "audio"]
+        if not refs:
+            return []
+        links = [self.audio_url(ref) for ref in refs] if self.audio_url else []
+        if not links or None in links:
+            raise Undeliverable("whatsapp: the recording is not in content/<lang>/audio/ or no audio links")
+        return [link for link in links if link]
+
+    async def _interactive(self, message: Outgoing) -> Interactive | None:
+        return self.contents.interactive(message, await self.contents.afind(message.choices))
+
+    async def _send_interactive(self, address: str, message: Outgoing, interactive: Interactive) -> str:
+        """Buttons or a list; if Twilio refuses the content (deleted by a sync this process has not
+        seen yet, say), the same message goes as numbered text instead of being lost."""
+        try:
+            return await self._create(address, content_sid=interactive.found.sid,
+                                      content_variables=interactive.variables())
+        except Undeliverable as exc:
+            if exc.opted_out or exc.blocked:
+                raise
+            log.warning("whatsapp: content %s refused (%s); sending numbered text", interactive.found.sid,
+                        str(exc)[:80])
+            self.contents.fallbacks += 1
+            return await self._create(address, body=message.text)
 
     async def _invite(self, user_key: str, address: str) -> None:
         """Outside the window only a template may go out: once, an invitation to write back."""
@@ -154,7 +194,7 @@ class TwilioSender:
             raise
 
     async def _create(self, to: str, *, body: str | None = None, media_url: list[str] | None = None,
-                      content_sid: str | None = None) -> str:
+                      content_sid: str | None = None, content_variables: str | None = None) -> str:
         kwargs: dict[str, object] = {"to": to, "from_": self.sender}
         if body is not None:
             kwargs["body"] = body
@@ -162,6 +202,8 @@ class TwilioSender:
             kwargs["media_url"] = media_url
         if content_sid:
             kwargs["content_sid"] = content_sid
+        if content_variables:
+            kwargs["content_variables"] = content_variables
         if self.status_callback:
             kwargs["status_callback"] = self.status_callback
         try:
@@ -188,7 +230,7 @@ async def record_status(redis: Redis, namespace: str, form: Mapping[str, str]) -
         raise BadForm("expected MessageSid and MessageStatus")
     if not _ERROR_CODE.fullmatch(form.get("ErrorCode", "")):
         raise BadForm("ErrorCode must be a number")
-    await redis.set(f"{namespace}:status:whatsapp:{sid}", status, ex=7 * 86400)
+    await redis.set(Keys(namespace).whatsapp(sid, "status"), status, ex=7 * 86400)
     if status not in ("failed", "undelivered"):
         return status
     found = await redis.get(_sent_key(namespace, sid))

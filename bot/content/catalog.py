@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.content import audio as recordings
 from bot.content.languages import LANGS, SOURCE_LANG
 from bot.errors import DataError, Problem
 from bot.yamlfile import LineDict, load_yaml
@@ -22,11 +23,16 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 REVIEW_STATES = ("draft", "reviewed")
-COMMANDS = ("menu", "language", "help", "stop", "delete", "person")
-SKIP_FILES = {"urgent.yml"}  # urgent phrase lists are read by bot.safety
+AUDIENCES = ("young", "caregiver")  # the one list: flows' `set: {audience: …}` and entry `variants:` use it
+NEEDS = ("staff-confirmation",)  # `needs:` on an entry: a text someone outside the bot must confirm
+COMMANDS = ("menu", "language", "help", "stop", "delete", "person", "audio_on", "audio_off")
+SKIP_FILES = {"urgent.yml", "glossary.yml"}  # read by bot.safety and bot.content.glossary
 VAR_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?::([a-z0-9_]+))?\}")
 PHONE_RE = re.compile(r"(?<![\w{:])\+?\d[\d \-]{4,}\d(?![\w}])")
 STAT_RE = re.compile(r"\d+\s*%|\b\d+\s+de\s+cada\s+\d+", re.IGNORECASE)
+# A law by number or the "48 hours" rule is a claim too: it needs its source beside it, in every language.
+CLAIM_RE = re.compile(r"\bley\s+\d{3,4}\b|\b48\b", re.IGNORECASE)
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -38,10 +44,21 @@ class Entry:
     line: int
     review: str | None = None
     source: str | None = None
+    variants: tuple[tuple[str, str], ...] = ()  # (audience, text): e.g. caregivers addressed as usted
+    needs: str | None = None
+    audio: str | None = None  # a recording of the text in content/<lang>/audio/ (bot/content/audio.py)
+    audio_synthetic: bool = False  # a machine-voice placeholder, to be replaced by a native speaker's recording
 
     @property
     def variables(self) -> set[str]:
         return {m.group(0) for m in VAR_RE.finditer(self.text)}
+
+    def text_for(self, audience: str | None) -> str:
+        """The variant for this audience, else the common text."""
+        return dict(self.variants).get(audience or "", self.text)
+
+    def texts(self) -> list[str]:
+        return [self.text, *(text for _, text in self.variants)]
 
 
 @dataclass(frozen=True)
@@ -52,10 +69,12 @@ class Contact:
     number: str
     what: str
     source: str
-    checked: str
+    verified: bool
     file: Path
     line: int
     review: str | None = None
+    checked: str | None = None  # the date staff checked it live; only with verified: true
+    police: bool = False  # a police door (110, the FELCV line): texts naming it must offer another door
 
 
 @dataclass
@@ -63,6 +82,8 @@ class Catalog:
     entries: dict[str, dict[str, Entry]] = field(default_factory=lambda: {lang: {} for lang in LANGS})
     contacts: dict[str, dict[str, Contact]] = field(default_factory=lambda: {lang: {} for lang in LANGS})
     commands: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    doors: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> non-police doors named in words
+    police_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> police doors named in words
     fallbacks: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     # -- loading -------------------------------------------------------------------------
@@ -108,14 +129,16 @@ class Catalog:
             problems.append(Problem(path, data.line_of("format"),
                                     f"'format' must be {FORMAT_VERSION} (found {data.get('format')!r})",
                                     f"put 'format: {FORMAT_VERSION}' on the first line"))
-        known = {"format", "entries", "contacts", "commands"}
+        known = {"format", "entries", "contacts", "commands", "doors", "police_words"}
         for key in data:
             if key not in known:
                 problems.append(Problem(path, data.line_of(key), f"unknown section '{key}'",
-                                        "use only: format, entries, contacts, commands"))
+                                        "use only: format, entries, contacts, commands, doors, police_words"))
         problems += self._read_entries(path, lang, data.get("entries"), data)
         problems += self._read_contacts(path, lang, data.get("contacts"), data)
         problems += self._read_commands(path, lang, data.get("commands"), data)
+        problems += self._read_doors(path, lang, "doors", data)
+        problems += self._read_doors(path, lang, "police_words", data)
         return problems
 
     def _needs_review(self, lang: str) -> bool:
@@ -150,20 +173,81 @@ class Catalog:
                                         "add a line 'text: ...' indented under the key"))
                 continue
             for field_name in item:
-                if field_name not in {"text", "review", "source", "note"}:
+                if field_name not in {"text", "review", "source", "note", "variants", "needs", "audio"}:
                     problems.append(Problem(path, item.line_of(field_name),
                                             f"'{key}' has an unknown field '{field_name}'",
-                                            "use only: text, review, source, note"))
+                                            "use only: text, review, source, note, variants, needs, audio"))
             problems += self._check_review(path, lang, item, f"'{key}'")
+            variants, found = self._read_variants(path, key, item)
+            problems += found
+            needs = item.get("needs")
+            if needs is not None and needs not in NEEDS:
+                problems.append(Problem(path, item.line_of("needs"), f"'{key}' needs {needs!r}, which is not known",
+                                        f"write 'needs: {NEEDS[0]}' or remove the line"))
             if key in self.entries[lang]:
                 first = self.entries[lang][key]
                 problems.append(Problem(path, line, f"the key '{key}' is already used in "
                                         f"{first.file.name}:{first.line}",
                                         "give one of them another name"))
                 continue
+            audio, synthetic, found = self._read_audio(path, lang, key, item)
+            problems += found
             self.entries[lang][key] = Entry(key, lang, item["text"].strip(), path, line,
-                                            item.get("review"), item.get("source"))
+                                            item.get("review"), item.get("source"), variants,
+                                            needs if needs in NEEDS else None, audio, synthetic)
         return problems
+
+    @staticmethod
+    def _read_audio(path: Path, lang: str, key: str, item: LineDict) -> tuple[str | None, bool, list[Problem]]:
+        """`audio: file.ogg`, or `audio: {file: file.ogg, synthetic: true}`; the file is checked for
+        what Telegram and WhatsApp accept (bot/content/audio.py)."""
+        raw = item.get("audio")
+        if raw is None:
+            return None, False, []
+        line = item.line_of("audio")
+        where = f"content/{lang}/{recordings.AUDIO_DIR}/"
+        file, synthetic = (raw, False) if isinstance(raw, str) else (
+            (raw.get("file"), raw.get("synthetic", False)) if isinstance(raw, dict) else (None, False))
+        if not isinstance(file, str) or not file or not isinstance(synthetic, bool):
+            return None, False, [Problem(path, line, f"'{key}' has an audio entry that is not understood",
+                                         "write 'audio: name.ogg' or 'audio: {file: name.ogg, synthetic: true}'")]
+        audio_dir = path.parent / recordings.AUDIO_DIR
+        target = (audio_dir / file).resolve()
+        if file.startswith("/") or not target.is_relative_to(audio_dir.resolve()):
+            return None, False, [Problem(path, line, f"'{key}': the audio file must be inside {where}",
+                                         f"put the file in {where} and write only its name")]
+        problems = []
+        if synthetic and lang != SOURCE_LANG:
+            problems.append(Problem(path, line, f"'{key}': a synthetic voice is not allowed in '{lang}'",
+                                    "only a recording by a native speaker; remove the audio until there is one"))
+        for what in recordings.problems_of(audio_dir / file):
+            problems.append(Problem(path, line, f"'{key}': the audio {where}{file}: {what}",
+                                    "record or convert it: python -m bot content audio-convert IN "
+                                    f"{where}{file}"))
+        if problems:
+            return None, False, problems
+        return file, synthetic, []
+
+    @staticmethod
+    def _read_variants(path: Path, key: str, item: LineDict) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
+        raw = item.get("variants")
+        if raw is None:
+            return (), []
+        if not isinstance(raw, LineDict):
+            return (), [Problem(path, item.line_of("variants"), f"'{key}' has 'variants' that are not by audience",
+                                "write 'variants:' and under it 'caregiver: <text>'")]
+        problems: list[Problem] = []
+        variants: list[tuple[str, str]] = []
+        for audience, text in raw.items():
+            if audience not in AUDIENCES:
+                problems.append(Problem(path, raw.line_of(audience), f"'{key}' has a variant for '{audience}', "
+                                        "which is not an audience", f"use one of: {', '.join(AUDIENCES)}"))
+            elif not isinstance(text, str) or not text.strip():
+                problems.append(Problem(path, raw.line_of(audience), f"'{key}' has an empty '{audience}' variant",
+                                        "write the text, or remove the variant to use the common text"))
+            else:
+                variants.append((audience, text.strip()))
+        return tuple(variants), problems
 
     def _read_contacts(self, path: Path, lang: str, contacts: Any, parent: LineDict) -> list[Problem]:
         if contacts is None:
@@ -176,18 +260,49 @@ class Catalog:
             line = contacts.line_of(cid)
             if not isinstance(item, LineDict):
                 problems.append(Problem(path, line, f"contact '{cid}' has no details",
-                                        "add name, number, what, source and checked under it"))
+                                        "add name, number, what, source and verified under it"))
                 continue
-            missing = [f for f in ("name", "number", "source", "checked") if not item.get(f)]
+            missing = [f for f in ("name", "number", "source") if not item.get(f)]
             if missing:
                 problems.append(Problem(path, line, f"contact '{cid}' lacks {', '.join(missing)}",
-                                        "every number needs its source and the date it was checked"))
+                                        "every number needs its source (from shared/facts/bolivia-services.md)"))
                 continue
+            verified = item.get("verified")
+            checked = None if item.get("checked") is None else str(item["checked"])  # YAML may read a date
+            if not isinstance(verified, bool):
+                problems.append(Problem(path, item.line_of("verified") if "verified" in item else line,
+                                        f"contact '{cid}' does not say whether staff verified it live",
+                                        "add 'verified: false' until campaign staff call or visit it"))
+                continue
+            if verified and not (checked and DATE_RE.fullmatch(checked)):
+                problems.append(Problem(path, line, f"contact '{cid}' is verified but has no date",
+                                        "add 'checked: YYYY-MM-DD', the day staff verified it live"))
+            if not verified and checked is not None:
+                problems.append(Problem(path, item.line_of("checked"),
+                                        f"contact '{cid}' has a 'checked' date but is not verified",
+                                        "remove 'checked' (no date without a live check) or verify it"))
+            if not isinstance(item.get("police", False), bool):
+                problems.append(Problem(path, item.line_of("police"),
+                                        f"contact '{cid}': 'police' must be true or false",
+                                        "write 'police: true' for a police door, or remove the line"))
             problems += self._check_review(path, lang, item, f"contact '{cid}'")
             self.contacts[lang][cid] = Contact(
                 cid, lang, str(item["name"]), str(item["number"]), str(item.get("what", "")),
-                str(item["source"]), str(item["checked"]), path, line, item.get("review"))
+                str(item["source"]), verified, path, line, item.get("review"),
+                checked if verified else None, item.get("police") is True)
         return problems
+
+    def _read_doors(self, path: Path, lang: str, section: str, parent: LineDict) -> list[Problem]:
+        """`doors:` (non-police doors) or `police_words:` (police doors) named in words."""
+        words = parent.get(section)
+        if words is None:
+            return []
+        if not isinstance(words, list) or not all(isinstance(d, str) and d.strip() for d in words):
+            return [Problem(path, parent.line_of(section), f"'{section}' must be a list of words",
+                            f"write e.g. '{section}: [SLIM, Defensoría de la Niñez]'")]
+        table = self.doors if section == "doors" else self.police_words
+        table[lang] = table.get(lang, ()) + tuple(d.strip() for d in words)
+        return []
 
     def _read_commands(self, path: Path, lang: str, commands: Any, parent: LineDict) -> list[Problem]:
         if commands is None:
@@ -207,7 +322,7 @@ class Catalog:
                                         "write e.g. 'menu: [menu, inicio]'"))
                 continue
             words[name] = tuple(v.strip() for v in value)
-        self.commands[lang] = words
+        self.commands.setdefault(lang, {}).update(words)  # a file may add its own (media.yml: audio_on/off)
         return problems
 
     # -- cross-language checks ---------------------------------------------------------------
@@ -227,12 +342,8 @@ class Catalog:
                         es_entry.file.parent.parent / lang / es_entry.file.name, None,
                         f"the message '{key}' has no {lang} text (Spanish is shown instead)",
                         f"add '{key}' with its translation and 'review: draft'", warning=True))
-                elif other.variables != es_entry.variables:
-                    problems.append(Problem(
-                        other.file, other.line,
-                        f"'{key}' uses {sorted(other.variables) or 'no variables'} but Spanish uses "
-                        f"{sorted(es_entry.variables) or 'no variables'}",
-                        "use exactly the same {…} variables as the Spanish text"))
+                else:
+                    problems += self._compare_with_spanish(other, es_entry)
             for key, entry in self.entries[lang].items():
                 if key not in source:
                     problems.append(Problem(entry.file, entry.line,
@@ -247,19 +358,57 @@ class Catalog:
                                             warning=True))
         return problems
 
+    @staticmethod
+    def _compare_with_spanish(other: Entry, es_entry: Entry) -> list[Problem]:
+        problems: list[Problem] = []
+        es_audiences = {audience for audience, _ in es_entry.variants}
+        for audience, text in (("", other.text), *other.variants):
+            found = {m.group(0) for m in VAR_RE.finditer(text)}
+            if found != es_entry.variables:
+                what = f"'{other.key}'" + (f" (variant {audience})" if audience else "")
+                problems.append(Problem(
+                    other.file, other.line,
+                    f"{what} uses {sorted(found) or 'no variables'} but Spanish uses "
+                    f"{sorted(es_entry.variables) or 'no variables'}",
+                    "use exactly the same {…} variables as the Spanish text"))
+            if audience and audience not in es_audiences:
+                problems.append(Problem(other.file, other.line,
+                                        f"'{other.key}' has a {audience} variant that Spanish does not have",
+                                        "add the variant to the Spanish text first, or remove it", warning=True))
+        return problems
+
     def _check_text(self, entry: Entry, contact_numbers: set[str]) -> list[Problem]:
         problems: list[Problem] = []
-        for match in VAR_RE.finditer(entry.text):
+        for audience, text in (("", entry.text), *entry.variants):
+            where = f"'{entry.key}'" + (f" (variant {audience})" if audience else "")
+            problems += self._check_one_text(entry, where, text, contact_numbers)
+        if entry.variants and entry.lang == SOURCE_LANG:
+            for audience, text in entry.variants:
+                found = {m.group(0) for m in VAR_RE.finditer(text)}
+                if found != entry.variables:
+                    problems.append(Problem(entry.file, entry.line,
+                                            f"'{entry.key}' (variant {audience}) uses {sorted(found) or 'no variables'}"
+                                            f" but its common text uses {sorted(entry.variables) or 'no variables'}",
+                                            "use the same {…} variables in every variant"))
+        return problems
+
+    def _check_one_text(self, entry: Entry, where: str, text: str, contact_numbers: set[str]) -> list[Problem]:
+        problems: list[Problem] = []
+        refs: list[Contact] = []
+        for match in VAR_RE.finditer(text):
             kind, ref = match.group(1), match.group(2)
             if ref is not None:
+                contact = self.contacts[entry.lang].get(ref) or self.contacts[SOURCE_LANG].get(ref)
                 if kind not in ("contact", "number"):
                     problems.append(Problem(entry.file, entry.line, f"'{match.group(0)}' is not a known variable",
                                             "write {contact:<id>} or {number:<id>}"))
-                elif ref not in self.contacts[entry.lang] and ref not in self.contacts[SOURCE_LANG]:
+                elif contact is None:
                     problems.append(Problem(entry.file, entry.line,
                                             f"'{entry.key}' refers to contact '{ref}', which is not in contacts.yml",
                                             "use an id from contacts.yml or add the contact there with its source"))
-        plain = VAR_RE.sub("", entry.text)
+                else:
+                    refs.append(contact)
+        plain = VAR_RE.sub("", text)
         phone = PHONE_RE.search(plain)
         literal = [n for n in contact_numbers if re.search(rf"(?<!\d){re.escape(n)}(?!\d)", plain)]
         if phone or literal:
@@ -267,17 +416,47 @@ class Catalog:
             problems.append(Problem(entry.file, entry.line,
                                     f"'{entry.key}' writes the number '{found}' directly in the text",
                                     "numbers live only in contacts.yml: write {number:<id>} or {contact:<id>}"))
-        if STAT_RE.search(plain) and not entry.source and not (
-            entry.lang != SOURCE_LANG and self.entries[SOURCE_LANG].get(entry.key, entry).source
-        ):
+        if STAT_RE.search(plain) and not entry.source:
             problems.append(Problem(entry.file, entry.line, f"'{entry.key}' gives a figure without a source",
                                     "add 'source: ...' naming where the figure comes from "
                                     "(only figures from the facts file may be used)"))
+        elif CLAIM_RE.search(plain) and not entry.source:
+            problems.append(Problem(entry.file, entry.line, f"'{entry.key}' cites a law or the 48-hour rule "
+                                    "without a source", "add 'source: ...' from shared/facts/bolivia-services.md",
+                                    warning=True))
+        police_words = self.police_words.get(entry.lang) or self.police_words.get(SOURCE_LANG, ())
+        names_police = any(c.police for c in refs) or any(_has_word(plain, w) for w in police_words)
+        if names_police and not self._offers_other_door(entry.lang, plain, refs):
+            problems.append(Problem(entry.file, entry.line,
+                                    f"{where} sends people to the police and offers no other door",
+                                    "add a door that is not the police (a contact such as Mujer Segura or "
+                                    "S.O.S. Digital, or a word from 'doors:' in contacts.yml) and say that "
+                                    "if one place does not help, they may go to another", warning=True))
         return problems
+
+    def _offers_other_door(self, lang: str, plain: str, refs: list[Contact]) -> bool:
+        if any(not c.police for c in refs):
+            return True
+        words = self.doors.get(lang) or self.doors.get(SOURCE_LANG, ())
+        folded = plain.casefold()
+        return any(word.casefold() in folded for word in words)
+
+    def unverified_contacts(self) -> list[Contact]:
+        """Every number staff have not verified live yet ("verify before launch")."""
+        return [c for lang in LANGS for c in self.contacts[lang].values() if not c.verified]
+
+    def needing(self) -> list[Entry]:
+        """Texts flagged `needs:` (e.g. a protocol campaign staff must confirm)."""
+        return [e for lang in LANGS for e in self.entries[lang].values() if e.needs]
 
     # -- lookup -----------------------------------------------------------------------------
     def has(self, key: str) -> bool:
         return key in self.entries[SOURCE_LANG]
+
+    def audio(self, lang: str, key: str) -> str | None:
+        """The reference of the recording of this message in this language (never another language's)."""
+        entry = self.entries.get(lang, {}).get(key)
+        return recordings.ref(lang, entry.audio) if entry is not None and entry.audio else None
 
     def entry(self, lang: str, key: str) -> Entry | None:
         found = self.entries.get(lang, {}).get(key)
@@ -287,13 +466,15 @@ class Catalog:
                 self.fallbacks[(lang, key)] += 1
         return found
 
-    def text(self, lang: str, key: str, variables: dict[str, str] | None = None) -> str:
-        """Render a message; a missing key renders as a visible marker and is logged."""
+    def text(self, lang: str, key: str, variables: dict[str, str] | None = None,
+             audience: str | None = None) -> str:
+        """Render a message, in the audience's variant when it has one (else the common text);
+        a missing key renders as a visible marker and is logged."""
         entry = self.entry(lang, key)
         if entry is None:
             log.error("content: missing message key %s", key)
             return f"[{key}]"
-        return self.render(entry.text, lang, variables or {})
+        return self.render(entry.text_for(audience), lang, variables or {})
 
     def render(self, text: str, lang: str, variables: dict[str, str]) -> str:
         def substitute(match: re.Match[str]) -> str:
@@ -313,3 +494,7 @@ class Catalog:
             for name, words in commands.items():
                 for word in words:
                     yield lang, name, word
+
+
+def _has_word(text: str, word: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(word.casefold())}", text.casefold()) is not None

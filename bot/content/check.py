@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.content.audience import audience_problems, label_problems
+from bot.content.glossary import glossary_problems, load_glossaries
 from bot.core.bundle import Bundle
+from bot.flows.intents import IntentActions, domain_intents
 
 
 def run_check(content_dir: Path, flows_dir: Path, *, strict: bool = False) -> int:
-    _bundle, problems = Bundle.load_with_problems(content_dir, flows_dir)
+    bundle, problems = Bundle.load_with_problems(content_dir, flows_dir)
+    glossaries, glossary_read = load_glossaries(content_dir)
+    problems += glossary_read
+    intents, intents_read = IntentActions.load_with_problems(flows_dir / "nlu" / "intents.yml")
+    problems += intents_read
+    if bundle is not None:
+        problems += audience_problems(bundle) + label_problems(bundle) + glossary_problems(bundle.catalog, glossaries)
+        keys = {lang: set(entries) for lang, entries in bundle.catalog.entries.items()}
+        steps = {name: set(flow.steps) for name, flow in bundle.flows.flows.items()}
+        problems += intents.problems(steps, keys, domain_intents())
     errors = [p for p in problems if not p.warning]
     warnings = [p for p in problems if p.warning]
     for problem in errors + warnings:

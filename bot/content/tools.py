@@ -12,6 +12,7 @@ from babel.messages import pofile
 from babel.messages.catalog import Catalog as PoCatalog
 
 from bot.channels.render import render_for
+from bot.channels.whatsapp_content import ContentMap, view_lines
 from bot.content.catalog import Catalog, Entry
 from bot.content.languages import LANGS, SOURCE_LANG, display_name
 from bot.core.bundle import Bundle
@@ -49,7 +50,41 @@ def status_table(catalog: Catalog) -> str:
                          f"{100 * (row[0] - row[3]) / max(row[0], 1):>9.0f}%")
         lines.append(f"{'ALL':<16}{totals[0]:>7}{totals[1]:>10}{totals[2]:>7}{totals[3]:>9}"
                      f"{100 * (totals[0] - totals[3]) / max(totals[0], 1):>9.0f}%")
+    lines += audio_lines(catalog)
+    needing = catalog.needing()
+    if needing:
+        lines.append("\nNeeds staff confirmation (do not launch until confirmed)")
+        lines += [f"  {e.lang}  {e.key}  {e.needs}  {e.file.parent.name}/{e.file.name}:{e.line}" for e in needing]
+    unverified = [c for c in catalog.unverified_contacts() if c.lang == SOURCE_LANG]
+    if unverified:
+        lines.append("\nContacts not verified live (verify before launch)")
+        lines += [f"  {c.id}  {c.number}  source: {c.source}" for c in unverified]
     return "\n".join(lines).lstrip("\n")
+
+
+def audio_lines(catalog: Catalog) -> list[str]:
+    """Recordings per language and module: messages with audio (of them synthetic placeholders)."""
+    source = catalog.entries[SOURCE_LANG]
+    modules = sorted({e.file.stem for e in source.values()})
+    header = f"{'module':<16}{'messages':>9}" + "".join(f"{lang + ' audio':>10}" for lang in LANGS)
+    rows: list[str] = []
+    totals = [0] * (len(LANGS) + 1)
+    for module in modules:
+        keys = [k for k, e in source.items() if e.file.stem == module]
+        counts = []
+        for lang in LANGS:
+            found = [catalog.entries[lang].get(k) for k in keys]
+            counts.append(sum(1 for e in found if e is not None and e.audio))
+        totals = [a + b for a, b in zip(totals, [len(keys), *counts], strict=True)]
+        if any(counts):
+            rows.append(f"{module:<16}{len(keys):>9}" + "".join(f"{n:>10}" for n in counts))
+    synthetic = [e for lang in LANGS for e in catalog.entries[lang].values() if e.audio and e.audio_synthetic]
+    lines = ["\nAudio (recordings in content/<lang>/audio/; 'Escuchar' appears where one exists)", header, *rows,
+             f"{'ALL':<16}{totals[0]:>9}" + "".join(f"{n:>10}" for n in totals[1:])]
+    if synthetic:
+        lines.append("Synthetic placeholders (replace with a person's recording before launch)")
+        lines += [f"  {e.lang}  {e.key}  {e.lang}/audio/{e.audio}" for e in synthetic]
+    return lines
 
 
 # -- PO round trip -------------------------------------------------------------------------------------
@@ -141,9 +176,10 @@ def _plain(value: Any) -> Any:
 
 
 # -- preview --------------------------------------------------------------------------------------
-def preview(bundle: Bundle, flow: str, lang: str, channel: str) -> str:
+def preview(bundle: Bundle, flow: str, lang: str, channel: str, contents: ContentMap | None = None) -> str:
     """A readable transcript of a flow as the channel shows it: 'Seguir' through the messages,
-    the right answer in each quiz (with the feedback of every answer listed)."""
+    the right answer in each quiz (with the feedback of every answer listed). On WhatsApp, choices
+    with a synced SID in `contents` show as buttons or a list, the others as numbered lines."""
     if flow not in bundle.flows.flows:
         raise DataError([Problem(Path("flows") / f"{flow}.yml", None, f"there is no flow '{flow}'",
                                  f"use one of: {', '.join(sorted(bundle.flows.flows))}")])
@@ -158,9 +194,16 @@ def preview(bundle: Bundle, flow: str, lang: str, channel: str) -> str:
             text = catalog.text(lang, say.key, dict(say.variables))
             choices = tuple(Choice(catalog.text(lang, c.label), c.payload) for c in say.choices)
             for part in render_for(channel, Outgoing(text, choices)):
+                if channel == "whatsapp" and contents is not None:
+                    lines.append("BOT:  " + "\n      ".join(view_lines(part, contents.shown(part))))
+                    continue
                 lines.append("BOT:  " + part.text.replace("\n", "\n      "))
                 if part.choices and channel != "whatsapp":
                     lines.append("      " + "  ".join(f"[{c.title}]" for c in part.choices))
+            entry = catalog.entries[lang].get(say.key)
+            if entry is not None and entry.audio:  # the pipeline adds "Escuchar" where there are choices
+                lines.append(f"      (audio: {lang}/audio/{entry.audio}"
+                             + (", synthetic placeholder)" if entry.audio_synthetic else ")"))
         position = (state.flow, state.step)
         if state.flow != flow or position in seen or not says or not says[-1].choices:
             break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from bot.flows.engine import FlowEngine
 from bot.flows.loader import load_flows_with_problems
 from bot.flows.model import FlowSet
 
+ANSWER_LABELS = ("common.yes", "common.no", "common.person")  # typed instead of tapped, in any language
+
 
 @dataclass(frozen=True)
 class Bundle:
@@ -19,6 +22,7 @@ class Bundle:
     flows: FlowSet
     engine: FlowEngine
     commands: dict[str, str]  # folded word -> command name
+    answer_words: dict[str, str]  # folded yes / no / person label, in any language -> its label key
 
     @classmethod
     def load(cls, content_dir: Path, flows_dir: Path, *, strict: bool = False) -> Bundle:
@@ -46,14 +50,32 @@ class Bundle:
             commands[folded] = name
         if any(not p.warning for p in problems):
             return None, problems
-        return cls(catalog, flows, FlowEngine(flows), commands), problems
+        answer_words = {fold(catalog.text(lang, key)): key for key in ANSWER_LABELS for lang in catalog.entries}
+        return cls(catalog, flows, FlowEngine(flows), commands, answer_words), problems
 
 
 WHATSAPP_BODY = 1600
-WHATSAPP_LIST_TITLE = 24
+WHATSAPP_LIST_TITLE = 24  # a list-picker item
 WHATSAPP_LIST_ITEMS = 10
+WHATSAPP_BUTTONS = 3  # quick-reply buttons in a session message
+WHATSAPP_BUTTON_TITLE = 20  # a quick-reply button's title, and a list-picker's button label
+WHATSAPP_CONTENT_BODY = 1024  # the body of a quick-reply or list-picker
+WHATSAPP_LIST_BUTTON_KEY = "common.menu"  # the content key of the label that opens a list
 TELEGRAM_TEXT = 4096
 TELEGRAM_CALLBACK_BYTES = 64
+
+
+def whatsapp_shape(titles: Sequence[str]) -> str | None:
+    """How WhatsApp shows these choices: "quick-reply" (1-3 titles of at most 20 characters),
+    "list-picker" (up to 10 of at most 24; also 1-3 that are too long for buttons) or None
+    (numbered text)."""
+    if not titles or len(titles) > WHATSAPP_LIST_ITEMS:
+        return None
+    if len(titles) <= WHATSAPP_BUTTONS and all(len(t) <= WHATSAPP_BUTTON_TITLE for t in titles):
+        return "quick-reply"
+    if all(len(t) <= WHATSAPP_LIST_TITLE for t in titles):
+        return "list-picker"
+    return None
 
 
 def channel_limit_problems(catalog: Catalog, flows: FlowSet) -> list[Problem]:
@@ -84,11 +106,21 @@ def channel_limit_problems(catalog: Catalog, flows: FlowSet) -> list[Problem]:
                 say = lookup(step.say) if step.say else None
                 if say is None:
                     continue
+                if len(say.text) > WHATSAPP_CONTENT_BODY:
+                    problems.append(Problem(say.file, say.line, f"'{say.key}' in {lang} has {len(say.text)} characters",
+                                            f"WhatsApp buttons and lists allow {WHATSAPP_CONTENT_BODY}: shorten it, "
+                                            "or it goes as numbered text", warning=True))
                 numbered = len(say.text) + sum(len(e.text) + 6 for e in titles if e is not None)
                 if numbered > WHATSAPP_BODY or len(say.text) > TELEGRAM_TEXT:
                     problems.append(Problem(say.file, say.line,
                                             f"'{say.key}' in {lang} is {numbered} characters with its choices",
                                             f"WhatsApp allows {WHATSAPP_BODY}: shorten it or split it in two"))
+    for entries in catalog.entries.values():
+        label = entries.get(WHATSAPP_LIST_BUTTON_KEY)
+        if label is not None and len(label.text) > WHATSAPP_BUTTON_TITLE:
+            problems.append(Problem(label.file, label.line,
+                                    f"'{label.key}' opens WhatsApp lists and has {len(label.text)} characters in "
+                                    f"{label.lang}", f"WhatsApp allows {WHATSAPP_BUTTON_TITLE}: shorten it"))
     seen: set[tuple[Path, int | None, str]] = set()
     unique = []
     for problem in problems:

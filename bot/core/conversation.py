@@ -19,11 +19,15 @@ class Conversation:
     updated_at: float = 0.0
     # The last "are you in danger now?" question: {"at": time, "category": ..., "answer": "" | "no"}
     risk_asked: dict[str, str | float] = field(default_factory=dict)
+    # Media sent outside a handoff (bot/core/media.py): {"at": when the offer of a person was made,
+    # "answer": "" | "no", "files": platform references kept until answered, for at most 10 minutes}
+    media_offer: dict[str, Any] = field(default_factory=dict)
 
     def copy(self) -> Conversation:
         return Conversation(self.lang, self.flow, self.step, dict(self.vars),
                             {k: dict(v) for k, v in self.quiz.items()}, list(self.pending),
-                            self.subscribed, self.ticket, self.updated_at, dict(self.risk_asked))
+                            self.subscribed, self.ticket, self.updated_at, dict(self.risk_asked),
+                            {k: list(v) if isinstance(v, list) else v for k, v in self.media_offer.items()})
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

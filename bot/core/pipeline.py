@@ -10,15 +10,26 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from bot.content.audio import CONTENT_TYPE as AUDIO_TYPE
 from bot.content.languages import LANGS, display_name
 from bot.core.bundle import Bundle
 from bot.core.conversation import Conversation
+from bot.core.media import (
+    MEDIA_NO,
+    MEDIA_OFFER_QUIET_SECONDS,
+    MEDIA_YES,
+    from_refs,
+    merge,
+    offer_key,
+    offerable,
+    to_refs,
+)
 from bot.core.ports import Handoff, Intent, LanguageGuesser, OutboxPort, Triager, Understander
 from bot.core.risk import NO_RISK, RISK_QUESTION_QUIET_SECONDS, URGENT_CATEGORIES, Risk
 from bot.core.text import MAX_TEXT_CHARS, fold, menu_number
-from bot.core.types import Choice, HandoffInfo, Incoming, Outgoing, Reply, Understood
+from bot.core.types import Choice, HandoffInfo, Incoming, Media, Outgoing, Reply, Understood
 from bot.flows.engine import (
     ChoiceRef,
     Event,
@@ -31,19 +42,17 @@ from bot.flows.engine import (
     StartFlow,
     parse_payload,
 )
+from bot.flows.intents import IntentActions
 from bot.store.addresses import AddressBook
 from bot.store.state import Duplicate, StateStore
 
 log = logging.getLogger(__name__)
 
-INTENT_FLOWS = {
-    "grooming": "grooming", "sextortion": "sextortion", "job_offers": "job_offers",
-    "privacy": "privacy", "cyberbullying": "cyberbullying", "caregivers": "caregivers",
-    "help_lines": "help", "menu": "main", "greet": "main", "affirm": "main", "deny": "main",
-}
-INTENT_COMMANDS = {"change_language": "language", "talk_to_person": "person",
-                   "delete_my_data": "delete", "stop": "stop"}
+BACK = "sys:back:"  # + flow:step — return to where the user was before a free-text interruption
+MENU = "sys:menu"
+LISTEN = "sys:listen:"  # + message key — send the recording of that message as a voice note
 RISK_YES, RISK_NO, RISK_PERSON = "sys:risk:yes", "sys:risk:no", "sys:risk:person"
+RISK_ANSWERS = {"common.yes": RISK_YES, "common.no": RISK_NO, "common.person": RISK_PERSON}  # label → payload
 
 
 class LockLost(Exception):
@@ -54,8 +63,10 @@ class Pipeline:
     def __init__(self, *, store: StateStore, bundle: Bundle, handoff: Handoff,
                  triage: Triager | None = None, nlu: Understander | None = None,
                  langid: LanguageGuesser | None = None, addresses: AddressBook | None = None,
-                 outbox: OutboxPort | None = None, clock: Callable[[], float] = time.time) -> None:
+                 outbox: OutboxPort | None = None, clock: Callable[[], float] = time.time,
+                 intents: IntentActions | None = None) -> None:
         self.store = store
+        self.intents = intents or IntentActions.load()  # what each NLU intent does (flows/nlu/intents.yml)
         self.bundle = bundle
         self.handoff = handoff
         self.triage = triage
@@ -107,6 +118,8 @@ class _Turn:
     handoff: HandoffInfo | None = None
     deleted: bool = False
     risk: Risk = NO_RISK
+    safety_index: int | None = None  # which of `out` is the safety reply (highlighted for the counselor)
+    tell_waiting: bool = False
 
     @property
     def lang(self) -> str:
@@ -114,14 +127,20 @@ class _Turn:
 
     async def run(self) -> Reply:
         text = (self.msg.text or "").strip()[:MAX_TEXT_CHARS]
+        self._forget_old_media()
         understood = await self._understand(text)
+        if self.tell_waiting:  # once per ticket, after the answer: the person will still write here
+            self.out.append(Outgoing(self.bundle.catalog.text(self.lang, "common.already_waiting")))
+        if self.state.ticket and self.out and not self.deleted:  # the counselor sees what the user saw
+            await self.pipeline.handoff.record_replies(self.state.ticket, self.out, safety_index=self.safety_index)
         return Reply(lang=self.lang, replies=tuple(self.out), understood=understood, handoff=self.handoff,
                      risk=self.risk)
 
     async def _understand(self, text: str) -> Understood:
         p = self.pipeline
         command = self.bundle.commands.get(fold(text)) if text else None
-        # 1. Handoff: while a ticket is open the bot stays quiet and relays to the counselor.
+        # 1. Handoff: while a ticket is open the bot relays to the counselor and stays quiet, except
+        #    while a normal ticket waits for a person: then it answers too (item 7 of issue 15).
         if self.state.ticket:
             if await p.handoff.is_open(self.state.ticket):
                 if command in ("stop", "delete"):
@@ -133,23 +152,36 @@ class _Turn:
                         self.msg, lang=self.lang, priority="urgent", category=self.risk.category,
                         trigger=self.risk.trigger, summary=self._summary())
                 await p.handoff.relay(self.state.ticket, self.msg)
-                return Understood("relay")
-            self.state.ticket = None
-        # 2. Urgent rules, before anything else understands the message: a clear signal acts now.
+                mode = "relay" if self.risk.level == "urgent" else await p.handoff.while_waiting(self.state.ticket)
+                if mode == "relay":
+                    return Understood("relay")
+                self.tell_waiting = mode == "answer_and_tell"
+            else:
+                self.state.ticket = None
+        # 2. Urgent rules, before anything else understands the message: a clear signal of self-harm
+        #    or immediate danger acts now; another clear signal acts now unless the NLU sees no danger.
         rule = p.triage.rules(text) if (p.triage and text) else NO_RISK
-        if rule.level == "urgent" and rule.category:
-            await self._urgent(rule)
-            return Understood("urgent_rule", f"urgent_{rule.category}", None)
+        if p.triage and rule.level == "urgent" and rule.category:
+            risk = rule
+            if p.nlu and not p.triage.acts_alone(rule):
+                risk = p.triage.decide(rule, await p.nlu.understand(text))
+            if risk.level == "urgent":
+                await self._urgent(risk)
+                return Understood("urgent_rule", f"urgent_{risk.category}", None)
+            # lowered: decided again below with the same reading (the client caches it)
         if self.msg.edited:  # an edit of an earlier message: checked for danger above, not re-run
             self._say("common.edited_ignored", choices=self._current_choices())
             return Understood("fallback")
         # 3. Fast path: buttons, menu numbers, command words.
         if self.msg.choice:
+            if self._stale(self.msg.choice):
+                await self._stale_choice()
+                return Understood("fallback", "stale_choice", None)
             if await self._payload(self.msg.choice):
                 return Understood("choice")
             self._not_understood()
             return Understood("fallback")
-        typed = self._typed_risk_answer(text)
+        typed = self._typed_risk_answer(text) or self._typed_media_answer(text)
         if typed and await self._payload(typed):
             return Understood("choice")
         number = menu_number(text) if text else None
@@ -161,14 +193,24 @@ class _Turn:
             return Understood("command", command, None)
         # 4. First contact: ask the language (a clear Quechua or Aymara text pre-selects it); a
         #    message that may be urgent is asked about first, in the language it seems to be in.
+        #    The NLU weighs in here too: a first message is often the one that says what is wrong.
         if self.state.lang is None:
             guess = p.langid.is_clear(text) if (p.langid and text) else None
-            self.risk = rule
-            if rule.level == "ask" and rule.category and await self._ask_risk(rule, guess or "es"):
-                return Understood("triage", f"ask_{rule.category}", None)
+            first = p.triage.decide(rule, await p.nlu.understand(text)) if (p.triage and p.nlu and text) else rule
+            self.risk = first
+            if first.level == "urgent" and first.category:
+                await self._urgent(first)
+                return Understood("triage", f"urgent_{first.category}", None)
+            if first.level == "ask" and first.category and await self._ask_risk(first, guess or "es"):
+                return Understood("triage", f"ask_{first.category}", None)
+            if offerable(self.msg):  # kept until the language is chosen; then the offer comes in it
+                self._keep_before_language()
             self._ask_language(guess)
             return Understood("fallback")
         if not text:
+            if offerable(self.msg):  # a voice note, photo, video or document: a person is one tap away
+                self._media_offer()
+                return Understood("fallback", "media", None)
             self._say("common.media_not_supported", choices=self._current_choices())
             return Understood("fallback")
         # 5. NLU, when configured and reachable; triage weighs the rules and the NLU's urgent reading.
@@ -180,30 +222,86 @@ class _Turn:
             return Understood("triage", f"urgent_{risk.category}", _confidence(intent))
         if risk.level == "ask" and risk.category and await self._ask_risk(risk, self.lang):
             return Understood("triage", f"ask_{risk.category}", _confidence(intent))
-        if intent is not None and intent.name and await self._intent(intent.name, text):
-            return Understood("nlu", intent.name, _confidence(intent))
+        name = intent.name if intent is not None else None
+        if name and name != "out_of_scope" and await self._intent(name):
+            return Understood("nlu", name, _confidence(intent))
+        if offerable(self.msg):  # a caption nothing understood: the media is what matters
+            self._media_offer()
+            return Understood("fallback", "media", _confidence(intent))
         switch = p.langid.is_clear(text, 0.97) if (p.langid and len(text.split()) >= 2) else None
         if switch is not None and switch != self.state.lang:
             self._offer_language(switch)  # they seem to write in another language: offer it
             return Understood("fallback")
-        self._not_understood()
+        if name == "out_of_scope" and await self._intent(name):  # a kind word and the menu
+            return Understood("nlu", name, _confidence(intent))
+        self._not_understood()  # unsure: keep the step and say in one line what can be typed
         return Understood("fallback", intent.name if intent else None, _confidence(intent))
 
     # -- actions ------------------------------------------------------------------------------
-    async def _intent(self, name: str, text: str) -> bool:
-        if name.startswith("urgent_"):  # triage has weighed it already: not urgent enough to act on
+    async def _intent(self, name: str) -> bool:
+        """Act on a clear intent at any step. A flow started from inside a module offers a button
+        back to the step the user left; a bare "ok" / "no" (at_step: keep) keeps a waiting step."""
+        answer = self.pipeline.intents.answers.get(name)
+        action = self.pipeline.intents.get(name.split("/")[0])
+        if action is None or (action.flow and action.flow not in self.bundle.flows.flows):
             return False
-        if name in INTENT_COMMANDS:
-            await self._command(INTENT_COMMANDS[name])
+        waiting = bool(self._current_choices())
+        left = (self.state.flow, self.state.step) if waiting and self.state.flow != "main" else None
+        if answer is not None and action.flow:
+            target = self._answer(action.flow, answer.step, answer.say)
+            if target is not None:
+                self._offer_back(left, target)
+                return True
+        if action.at_step == "keep" and waiting:  # "gracias", "hola", "ok" inside a step: stay there
+            self._say(action.say or "nlu.hint", choices=self._current_choices())
             return True
-        if name in ("thanks", "goodbye"):
-            self._say("common.thanks_reply" if name == "thanks" else "common.bye")
-            return True
-        flow = INTENT_FLOWS.get(name)
-        if flow and flow in self.bundle.flows.flows:
-            await self._events(StartFlow(flow))
-            return True
-        return False
+        if action.say:
+            self._say(action.say)
+        if action.command:
+            await self._command(action.command)
+        elif action.flow:
+            await self._events(StartFlow(action.flow))
+            self._offer_back(left)
+        return True
+
+    def _answer(self, flow_name: str, step: str | None, say: str | None) -> tuple[str, str] | None:
+        """A direct answer: a module step whose message answers the question (its choices continue
+        the module), or a text followed by "continue" (the module from its start) and "menu".
+        Returns where "continue" leads, or None when the answer cannot be given."""
+        if step is not None:
+            return (flow_name, step) if self._go_back(f"{BACK}{flow_name}:{step}") else None
+        flow = self.bundle.flows.flows[flow_name]
+        start = flow.steps.get(flow.start or "")
+        if say is None or start is None or start.type != "menu":
+            return None
+        self._say(say, choices=(ChoiceRef("common.continue", f"{BACK}{flow_name}:{start.id}"),
+                                ChoiceRef("common.menu", MENU)))
+        return flow_name, start.id
+
+    def _offer_back(self, left: tuple[str | None, str | None] | None,
+                    target: tuple[str | None, str | None] | None = None) -> None:
+        """Add "back to where I was" to the choices just sent, when the user left a module's step
+        (and the new choices do not already lead there)."""
+        if left is None or None in left or left == (target or (self.state.flow, self.state.step)):
+            return
+        if not self.out or not self.out[-1].choices or not self.state.pending:
+            return
+        payload = f"{BACK}{left[0]}:{left[1]}"
+        title = self.bundle.catalog.text(self.lang, "nlu.back", audience=self.state.vars.get("audience"))
+        last = self.out[-1]
+        self.out[-1] = Outgoing(last.text, (*last.choices, Choice(title, payload)), last.media)
+        self.state.pending = [*self.state.pending, payload]
+
+    def _go_back(self, payload: str) -> bool:
+        """Return to the step named in a BACK payload: say its prompt again with its choices."""
+        flow_name, _, step_name = payload.removeprefix(BACK).partition(":")
+        flow = self.bundle.flows.flows.get(flow_name)
+        step = flow.steps.get(step_name) if flow else None
+        if step is None or step.type not in ("menu", "quiz") or not step.say:
+            return False
+        self.state.flow, self.state.step = flow_name, step_name
+        self._say(step.say, choices=self._current_choices())
+        return True
 
     async def _command(self, command: str) -> None:
         if command == "menu" and self.state.lang is None:
@@ -223,19 +321,39 @@ class _Turn:
                 ChoiceRef("common.yes", "sys:delete:yes"), ChoiceRef("common.no", "sys:delete:no")))
         elif command == "person":
             await self._open_ticket("normal", None, None)
+        elif command in ("audio_on", "audio_off"):  # "prefiero audios": recordings first, where there are
+            if command == "audio_on":
+                self.state.vars["audio_first"] = "yes"
+            else:
+                self.state.vars.pop("audio_first", None)
+            self._say(f"media.{command}", choices=self._current_choices())
 
     async def _payload(self, payload: str) -> bool:
         """Act on a button payload; False when it is unknown or stale (content changed)."""
         if payload.startswith("lang:") and payload[5:] in LANGS:
             self.state.lang = payload[5:]
             self._say("language.changed")
+            kept = self._kept_before_language()
+            if kept:  # a file came before the language: the offer of a person first, then the menu
+                self._media_offer(kept)
+                return True
             await self._events(StartFlow("main"))
             return True
         if payload in (RISK_YES, RISK_NO, RISK_PERSON):
             await self._risk_answer(payload)
             return True
+        if payload.startswith(BACK):
+            return self._go_back(payload)
+        if payload == MENU:
+            await self._events(StartFlow("main"))
+            return True
         if payload == "sys:delete:yes":
             await self._delete()
+            return True
+        if payload.startswith(LISTEN):
+            return self._listen(payload.removeprefix(LISTEN))
+        if payload in (MEDIA_YES, MEDIA_NO):
+            await self._media_answer(payload)
             return True
         if payload == "sys:delete:no":
             self._say("common.delete_cancelled")
@@ -259,6 +377,7 @@ class _Turn:
         lang = self.state.lang or (self.pipeline.langid.is_clear(self.msg.text or "")
                                    if self.pipeline.langid else None) or "es"
         key = f"safety.{category}" if self.bundle.catalog.has(f"safety.{category}") else "safety.immediate_danger"
+        self.safety_index = len(self.out)
         self.out.append(Outgoing(self.bundle.catalog.text(lang, key)))
         await self._open_ticket("urgent", category, risk.trigger, lang=lang)
 
@@ -276,10 +395,9 @@ class _Turn:
         self.risk = risk
         self.state.risk_asked = {"at": self.pipeline.clock(), "category": risk.category or "", "answer": ""}
         catalog = self.bundle.catalog
-        choices = ((RISK_YES, "common.yes"), (RISK_NO, "common.no"), (RISK_PERSON, "common.person"))
-        self.out.append(Outgoing(catalog.text(lang, "risk.ask"),
-                                 tuple(Choice(catalog.text(lang, label), payload) for payload, label in choices)))
-        self.state.pending = [payload for payload, _ in choices]
+        choices = tuple(Choice(catalog.text(lang, label), payload) for label, payload in RISK_ANSWERS.items())
+        self.out.append(Outgoing(catalog.text(lang, "risk.ask"), choices))
+        self.state.pending = list(RISK_ANSWERS.values())
         if self.state.lang is None:
             self.state.lang = lang  # the question is in this language; the user can change it any time
         return True
@@ -304,18 +422,20 @@ class _Turn:
         """"sí" / "no" typed instead of tapped, while the danger question waits for an answer."""
         if not text or RISK_YES not in self.state.pending:
             return None
-        folded = fold(text)
-        catalog = self.bundle.catalog
-        for payload, label in ((RISK_YES, "common.yes"), (RISK_NO, "common.no"), (RISK_PERSON, "common.person")):
-            if folded in {fold(catalog.text(lang, label)) for lang in LANGS}:
-                return payload
-        return None
+        return RISK_ANSWERS.get(self.bundle.answer_words.get(fold(text), ""))
+
+    def _typed_media_answer(self, text: str) -> str | None:
+        """"sí" / "no" typed instead of tapped, while the offer of a person for a file waits."""
+        if not text or MEDIA_YES not in self.state.pending:
+            return None
+        word = self.bundle.answer_words.get(fold(text), "")
+        return {"common.yes": MEDIA_YES, "common.no": MEDIA_NO, "common.person": MEDIA_YES}.get(word)
 
     async def _open_ticket(self, priority: str, category: str | None, trigger: str | None,
                            lang: str | None = None) -> None:
         lang = lang or self.lang
         info, wait = await self.pipeline.handoff.open_ticket(
-            self.msg, lang=lang, priority=priority, category=category, trigger=trigger,
+            self._with_kept_media(), lang=lang, priority=priority, category=category, trigger=trigger,
             summary=self._summary())
         already = self.state.ticket == info.ticket
         self.state.ticket = info.ticket
@@ -328,7 +448,73 @@ class _Turn:
         wait_text = (catalog.text(lang, "safety.wait_minutes", {"minutes": str(wait.minutes)})
                      if wait.minutes is not None else catalog.text(lang, "safety.wait_unknown"))
         key = "safety.handoff" if priority == "urgent" else "common.person_requested"
-        self.out.append(Outgoing(catalog.text(lang, key, {"wait": wait_text})))
+        audience = self.state.vars.get("audience")
+        self.out.append(Outgoing(catalog.text(lang, key, {"wait": wait_text}, audience=audience)))
+
+    def _forget_old_media(self) -> None:
+        """References to the user's files are kept only for MEDIA_OFFER_QUIET_SECONDS."""
+        offer = self.state.media_offer
+        since = max(float(offer.get("at") or 0.0), float(offer.get("before_language") or 0.0)) if offer else 0.0
+        if offer and self.pipeline.clock() - since >= MEDIA_OFFER_QUIET_SECONDS:
+            self.state.media_offer = {}
+
+    def _keep_before_language(self) -> None:
+        offer, now = self.state.media_offer, self.pipeline.clock()
+        earlier = from_refs(offer.get("files")) if offer.get("before_language") else ()
+        self.state.media_offer = {"at": 0.0, "answer": "", "before_language": now,
+                                  "files": to_refs(merge(earlier, offerable(self.msg)))}
+
+    def _kept_before_language(self) -> tuple[Media, ...]:
+        offer = self.state.media_offer
+        since = float(offer.get("before_language") or 0.0)
+        if not since or self.pipeline.clock() - since >= MEDIA_OFFER_QUIET_SECONDS:
+            return ()
+        self.state.media_offer = {}
+        return from_refs(offer.get("files"))
+
+    def _media_offer(self, kept_before: tuple[Media, ...] = ()) -> None:
+        """Say honestly that the bot cannot listen or look, and offer a person (Sí / No), at most once in
+        MEDIA_OFFER_QUIET_SECONDS; meanwhile more media is kept for the case and acknowledged in one line."""
+        if self.state.ticket:  # a normal ticket waits: the file is already on it (relayed above)
+            if not self.tell_waiting:
+                self.out.append(Outgoing(self.bundle.catalog.text(self.lang, "media.in_case")))
+            return
+        media = kept_before or offerable(self.msg)
+        offer = self.state.media_offer
+        now = self.pipeline.clock()
+        recent = bool(offer) and now - float(offer.get("at", 0.0)) < MEDIA_OFFER_QUIET_SECONDS
+        kept = merge(from_refs(offer.get("files")) if recent else (), media)
+        if not recent:
+            self.state.media_offer = {"at": now, "answer": "", "files": to_refs(kept)}
+            self._say(offer_key(media), choices=(ChoiceRef("common.yes", MEDIA_YES), ChoiceRef("common.no", MEDIA_NO)))
+            return
+        self.state.media_offer = {**offer, "files": to_refs(kept)}
+        if offer.get("answer") == "" and MEDIA_YES in self.state.pending:  # the offer above still stands
+            self.out.append(Outgoing(self.bundle.catalog.text(self.lang, "media.again")))
+            return
+        self._say("media.reminder", choices=self._current_choices())
+
+    async def _media_answer(self, payload: str) -> None:
+        if payload == MEDIA_YES:
+            await self._open_ticket("normal", None, None)
+            return
+        self.state.media_offer = {**self.state.media_offer, "answer": "no", "files": []}  # forgotten
+        choices = self._current_choices()
+        self._say("media.declined", choices=choices)
+        if not choices:
+            await self._events(StartFlow("main"))
+
+    def _with_kept_media(self) -> Incoming:
+        """The message that opens a ticket, with the media kept from the last minutes attached (then
+        forgotten here: the ticket holds the references from now on)."""
+        offer = self.state.media_offer
+        if not offer or self.pipeline.clock() - float(offer.get("at", 0.0)) >= MEDIA_OFFER_QUIET_SECONDS:
+            return self.msg
+        kept: tuple[Media, ...] = from_refs(offer.get("files"))
+        self.state.media_offer = {**offer, "files": []}
+        if not kept:
+            return self.msg
+        return replace(self.msg, media=merge(kept, self.msg.media))
 
     def _ask_language(self, guess: str | None) -> None:
         order = [guess] + [lang for lang in LANGS if lang != guess] if guess else list(LANGS)
@@ -357,12 +543,32 @@ class _Turn:
         self.state = state
         self._render(events)
 
+    def _stale(self, payload: str) -> bool:
+        """A button from an older message (not among the choices last offered). "Sí" and "Hablar con
+        alguien" of the danger question always act: help is never refused for being late; so does a
+        language button when nothing else is on offer (a new conversation)."""
+        if payload.startswith("lang:") and not self.state.pending:
+            return False
+        return payload not in self.state.pending and payload not in (RISK_YES, RISK_PERSON, MEDIA_YES)
+
+    async def _stale_choice(self) -> None:
+        """Say the option is no longer active, then offer what is current (on every channel)."""
+        if self.state.lang is None or any(p.startswith("lang:") for p in self.state.pending):
+            self._say("common.stale_choice")
+            self._ask_language(None)
+            return
+        choices = self._current_choices()
+        self._say("common.stale_choice", choices=choices)
+        if not choices:
+            await self._events(StartFlow("main"))
+
     def _current_choices(self) -> tuple[ChoiceRef, ...]:
         return self.bundle.engine.current_choices(self.state)
 
     def _summary(self) -> str:
         where = f"{self.state.flow}/{self.state.step}" if self.state.flow else "menu"
-        return f"channel={self.msg.channel} lang={self.state.lang or '?'} at={where}"
+        audience = self.state.vars.get("audience", "?")
+        return f"channel={self.msg.channel} lang={self.state.lang or '?'} audience={audience} at={where}"
 
     # -- events and rendering ---------------------------------------------------------------------
     async def _events(self, event: StartFlow | Pick) -> None:
@@ -394,9 +600,23 @@ class _Turn:
     def _say(self, key: str, variables: dict[str, str] | None = None,
              choices: tuple[ChoiceRef, ...] = ()) -> None:
         catalog = self.bundle.catalog
-        rendered = tuple(Choice(catalog.text(self.lang, c.label), c.payload) for c in choices)
-        self.out.append(Outgoing(catalog.text(self.lang, key, variables), rendered))
+        audience = self.state.vars.get("audience")  # the variant for the audience the user picked, if any
+        recording = catalog.audio(self.lang, key) if choices else None
+        if recording:  # a recording exists: "Escuchar" joins the choices (and goes first if preferred)
+            choices = (*choices, ChoiceRef("media.listen", f"{LISTEN}{key}"))
+            if self.state.vars.get("audio_first"):
+                self.out.append(Outgoing("", media=(Media("audio", recording, AUDIO_TYPE),)))
+        rendered = tuple(Choice(catalog.text(self.lang, c.label, audience=audience), c.payload) for c in choices)
+        self.out.append(Outgoing(catalog.text(self.lang, key, variables, audience=audience), rendered))
         self.state.pending = [c.payload for c in choices]
+
+    def _listen(self, key: str) -> bool:
+        """The recording as a voice note; the choices on offer stay as they were."""
+        ref = self.bundle.catalog.audio(self.lang, key)
+        if ref is None:
+            return False
+        self.out.append(Outgoing("", media=(Media("audio", ref, AUDIO_TYPE),)))
+        return True
 
 
 def _confidence(intent: Intent | None) -> float | None:

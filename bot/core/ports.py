@@ -14,6 +14,7 @@ class Triager(Protocol):
     """Decides urgent / ask / none (bot/safety/triage.py)."""
 
     def rules(self, text: str) -> Risk: ...
+    def acts_alone(self, rule: Risk) -> bool: ...
     def decide(self, rule: Risk, nlu: Intent | None) -> Risk: ...
 
 
@@ -54,13 +55,23 @@ class Handoff(Protocol):
         """Pass the user's message to the counselor (text and media), without the bot replying."""
         ...
 
+    async def while_waiting(self, ticket_id: str) -> str:
+        """What the bot does on a user's message to an open ticket: "relay" only (a person holds it, or it
+        is urgent), "answer" (a normal ticket waits), or "answer_and_tell" (the same, the first time)."""
+        ...
+
+    async def record_replies(self, ticket_id: str, replies: Sequence[Outgoing], *,
+                             safety_index: int | None = None) -> None:
+        """Add the bot's replies of a turn on an open ticket to its transcript (what the user saw)."""
+        ...
+
     async def forget_user(self, user_key: str) -> None: ...
 
 
 @dataclass(frozen=True)
 class Push:
     """Entries for a user's outbox queue, pushed by the state store in the commit's atomic step
-    (the same RPUSH + ZADD NX as bot/channels/mailbox.py's _PUSH)."""
+    (bot/store/state.py's PUSH_LUA: RPUSH + ZADD NX, the one push script the mailbox uses too)."""
 
     ready_key: str
     list_key: str

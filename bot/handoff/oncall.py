@@ -52,7 +52,7 @@ class OnCallAlerts:
         for ticket in await self._overdue(now):
             if ticket.priority != "urgent" or now - ticket.created_at < self.after:
                 continue
-            key = f"{self.ns}:hq:alerted:{ticket.id}"
+            key = self.queue.keys.alerted(ticket.id)
             if not await self.redis.set(key, "1", nx=True, ex=7 * 86400):
                 continue  # another process alerted already
             try:

@@ -4,9 +4,10 @@ Everything lives in Redis (no process state), so bot restarts lose nothing; with
 file, neither do Redis restarts. Multi-key changes are Lua scripts, so two counselors can never
 hold the same ticket and a user never has two open tickets.
 
-Keys under `{ns}:hq:`: `ticket:<id>` (hash), `waiting` (sorted set, score = priority * 1e13 + arrival ms),
-`claimed` (sorted set, score = lease end), `touched` (sorted set, score = last activity of each open
-ticket), `open:<user_key>` (the user's open ticket id).
+Keys under `<ns>:hq:{hq}:` (bot/store/keys.py; one Redis Cluster hash tag, so any script may touch any of
+them): `ticket:<id>` (hash), `waiting` (sorted set, score = priority * 1e13 + arrival ms), `claimed` (sorted
+set, score = lease end), `touched` (sorted set, score = last activity of each open ticket), `open:<user_key>`
+(the user's open ticket id).
 
 Every operation a user's turn makes is O(log n) in the number of tickets: opening returns the
 ticket's place (ZRANK) and the queue's size; counts per priority are ZCOUNTs over the score bands.
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+
+from bot.store.keys import Keys
 
 PRIORITIES = {"urgent": 0, "normal": 1}
 _BAND = 10**13  # arrival in ms stays below this, so priority dominates the score
@@ -207,7 +210,8 @@ class TicketQueue:
     def __init__(self, redis: Redis, namespace: str, clock: Callable[[], float] = time.time,
                  closed_ttl_seconds: int = RETENTION_SECONDS, abandon_seconds: int = ABANDON_SECONDS) -> None:
         self.redis = redis
-        self.prefix = f"{namespace}:hq:"
+        self.keys = Keys(namespace).tickets
+        self.prefix = self.keys.prefix
         self.clock = clock
         self.closed_ttl = closed_ttl_seconds
         self.abandon = abandon_seconds
@@ -221,14 +225,14 @@ class TicketQueue:
 
     @property
     def _keys(self) -> list[str]:
-        return [self.prefix + "waiting", self.prefix + "claimed", self.prefix + "ticket:"]
+        return [self.keys.waiting, self.keys.claimed, self.keys.ticket_prefix]
 
     @property
     def touched_key(self) -> str:
-        return self.prefix + "touched"
+        return self.keys.touched
 
     def ticket_key(self, ticket_id: str) -> str:
-        return self.prefix + "ticket:" + ticket_id
+        return self.keys.ticket(ticket_id)
 
     async def open(self, user_key: str, *, priority: str, lang: str, channel: str, category: str | None = None,
                    trigger: str | None = None) -> tuple[Ticket, bool]:
@@ -245,8 +249,8 @@ class TicketQueue:
         if priority not in PRIORITIES:
             raise ValueError(f"unknown priority {priority!r}")
         result = await self._open(
-            keys=[self.prefix + "open:" + user_key, self.prefix + "waiting", self.prefix + "ticket:",
-                  self.touched_key, self.prefix + "claimed"],
+            keys=[self.keys.open(user_key), self.keys.waiting, self.keys.ticket_prefix,
+                  self.touched_key, self.keys.claimed],
             args=[uuid.uuid4().hex, priority, PRIORITIES[priority], repr(self.clock()), lang, channel,
                   category or "", (trigger or "")[:200], user_key, self.open_ttl])
         position = int(result[3])
@@ -255,7 +259,7 @@ class TicketQueue:
 
     async def touch(self, ticket_id: str) -> bool:
         """Someone wrote on an open ticket: it is not abandoned (keeps its TTLs fresh). False if closed."""
-        return bool(await self._touch(keys=[self.ticket_key(ticket_id), self.touched_key, self.prefix + "open:"],
+        return bool(await self._touch(keys=[self.ticket_key(ticket_id), self.touched_key, self.keys.open_prefix],
                                       args=[ticket_id, repr(self.clock()), self.open_ttl]))
 
     async def get(self, ticket_id: str) -> Ticket | None:
@@ -267,21 +271,21 @@ class TicketQueue:
         return _text(value) if value is not None else None
 
     async def open_for_user(self, user_key: str) -> Ticket | None:
-        ticket_id = await self.redis.get(self.prefix + "open:" + user_key)
+        ticket_id = await self.redis.get(self.keys.open(user_key))
         return await self.get(_text(ticket_id)) if ticket_id else None
 
     async def waiting(self, limit: int | None = None) -> list[Ticket]:
         """Waiting tickets in order; the first `limit` of them (the console reads a page, never all)."""
-        ids = await self.redis.zrange(self.prefix + "waiting", 0, -1 if limit is None else max(0, limit - 1))
+        ids = await self.redis.zrange(self.keys.waiting, 0, -1 if limit is None else max(0, limit - 1))
         return await self._tickets([_text(i) for i in ids], "waiting")
 
     async def claimed(self, limit: int | None = None) -> list[Ticket]:
-        ids = await self.redis.zrange(self.prefix + "claimed", 0, -1 if limit is None else max(0, limit - 1))
+        ids = await self.redis.zrange(self.keys.claimed, 0, -1 if limit is None else max(0, limit - 1))
         return await self._tickets([_text(i) for i in ids], "claimed")
 
     async def overdue_urgent(self, arrived_before: float, *, offset: int = 0, limit: int = PAGE) -> list[Ticket]:
         """Urgent tickets waiting since before `arrived_before`, oldest first (urgent scores are the arrival ms)."""
-        ids = await self.redis.zrangebyscore(self.prefix + "waiting", "-inf", int(arrived_before * 1000),
+        ids = await self.redis.zrangebyscore(self.keys.waiting, "-inf", int(arrived_before * 1000),
                                              start=offset, num=limit)
         return await self._tickets([_text(i) for i in ids], "waiting")
 
@@ -300,15 +304,15 @@ class TicketQueue:
 
     async def position(self, ticket_id: str) -> int | None:
         """0 = next in line; None when not waiting."""
-        rank: Any = await self.redis.zrank(self.prefix + "waiting", ticket_id)
+        rank: Any = await self.redis.zrank(self.keys.waiting, ticket_id)
         return None if rank is None else int(rank)
 
     async def counts(self) -> dict[str, int]:
         """Waiting tickets per priority (ZCOUNT over each priority's score band) and claimed ones."""
         async with self.redis.pipeline(transaction=False) as pipe:
             for rank in PRIORITIES.values():
-                pipe.zcount(self.prefix + "waiting", rank * _BAND, f"({(rank + 1) * _BAND}")
-            pipe.zcard(self.prefix + "claimed")
+                pipe.zcount(self.keys.waiting, rank * _BAND, f"({(rank + 1) * _BAND}")
+            pipe.zcard(self.keys.claimed)
             values = [int(v) for v in await pipe.execute()]
         return {**dict(zip(PRIORITIES, values, strict=False)), "claimed": values[-1]}
 
@@ -320,7 +324,7 @@ class TicketQueue:
 
     async def _claim_id(self, ticket_id: str, counselor_id: str, lease_seconds: float) -> Ticket | None:
         now = self.clock()
-        claimed = await self._claim(keys=[*self._keys, self.touched_key, self.prefix + "open:"],
+        claimed = await self._claim(keys=[*self._keys, self.touched_key, self.keys.open_prefix],
                                     args=[ticket_id, counselor_id, repr(now + lease_seconds), repr(now),
                                           self.open_ttl])
         return await self.get(_text(claimed)) if claimed else None
@@ -338,18 +342,18 @@ class TicketQueue:
 
     async def close(self, ticket_id: str, counselor_id: str = "", reason: str = "closed") -> bool:
         """Closed tickets leave every index; the hash expires after the retention period."""
-        return bool(await self._close(keys=[*self._keys, self.prefix + "open:", self.touched_key],
+        return bool(await self._close(keys=[*self._keys, self.keys.open_prefix, self.touched_key],
                                        args=[ticket_id, counselor_id, repr(self.clock()), self.closed_ttl, reason]))
 
     async def close_abandoned(self, limit: int = PAGE) -> int:
         """Close open tickets nobody touched for `abandon_seconds` (at most `limit` per call, oldest first)."""
         now = self.clock()
-        return int(await self._abandon(keys=[*self._keys, self.prefix + "open:", self.touched_key],
+        return int(await self._abandon(keys=[*self._keys, self.keys.open_prefix, self.touched_key],
                                        args=[repr(now - self.abandon), repr(now), self.closed_ttl, limit]))
 
     async def requeue_expired(self) -> int:
         """Tickets whose counselor's lease ran out go back to waiting, in their original place."""
-        expired = await self.redis.zrangebyscore(self.prefix + "claimed", 0, self.clock())
+        expired = await self.redis.zrangebyscore(self.keys.claimed, 0, self.clock())
         count = 0
         for ticket_id in expired:
             count += int(await self._change(keys=self._keys, args=[_text(ticket_id), "", "release", ""]))

@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
 
 from bot.core.ports import WaitEstimate
-from bot.core.types import HandoffInfo, Incoming
+from bot.core.types import HandoffInfo, Incoming, Outgoing
 from bot.handoff.queue import ABANDON_SECONDS, RETENTION_SECONDS, TicketQueue, estimated_wait
 
 TRANSCRIPT_MAX = 200
@@ -40,6 +40,15 @@ return 1
 """
 
 
+# KEYS: ticket. While a normal ticket waits the bot answers too; the first time it also says a person will write.
+_WHILE_WAITING = """
+local s = redis.call('HMGET', KEYS[1], 'status', 'priority')
+if s[1] ~= 'waiting' or s[2] ~= 'normal' then return 'relay' end
+if redis.call('HSETNX', KEYS[1], 'bot_told', '1') == 1 then return 'answer_and_tell' end
+return 'answer'
+"""
+
+
 class RedisHandoff:
     def __init__(self, redis: Redis, namespace: str, *, retention_seconds: int = RETENTION_SECONDS,
                  abandon_seconds: int = ABANDON_SECONDS, clock: Callable[[], float] = time.time) -> None:
@@ -50,19 +59,19 @@ class RedisHandoff:
         self.retention = retention_seconds
         self.clock = clock
         self._record = redis.register_script(_RECORD)
+        self._while_waiting = redis.register_script(_WHILE_WAITING)
 
     def _transcript_key(self, ticket_id: str) -> str:
-        return f"{self.ns}:hq:transcript:{ticket_id}"
+        return self.queue.keys.transcript(ticket_id)
 
     def _shift_key(self) -> str:
-        return f"{self.ns}:hq:onshift"
+        return self.queue.keys.onshift
 
     async def open_ticket(self, msg: Incoming, *, lang: str, priority: str, category: str | None,
                           trigger: str | None, summary: str) -> tuple[HandoffInfo, WaitEstimate]:
         opened = await self.queue.open_fast(msg.user_key, priority=priority, lang=lang, channel=msg.channel,
                                             category=category, trigger=trigger)
-        await self._append(opened.id, [self._line("bot", f"[{summary}]"), self._line("user", msg.text or "",
-                                                                                      _files(msg))])
+        await self._append(opened.id, [self._meta(summary), self._line("user", msg.text or "", _files(msg))])
         info = HandoffInfo(opened.id, "urgent" if opened.priority == "urgent" else "normal")
         seconds = estimated_wait(opened.position or 0, await self.counselors_on_shift())
         return info, WaitEstimate(None if seconds is None else max(1, math.ceil(seconds / 60)))
@@ -84,6 +93,40 @@ class RedisHandoff:
         raw = await self.redis.lrange(self._transcript_key(ticket_id), 0, -1)
         return [json.loads(item) for item in raw]
 
+    async def while_waiting(self, ticket_id: str) -> str:
+        mode = await self._while_waiting(keys=[self.queue.ticket_key(ticket_id)])
+        return mode.decode() if isinstance(mode, bytes) else str(mode)
+
+    async def record_replies(self, ticket_id: str, replies: Sequence[Outgoing], *,
+                             safety_index: int | None = None) -> None:
+        """What the bot said to the user in a turn on this ticket, with the choices as they were shown;
+        `safety_index` marks the safety reply, which the console highlights."""
+        lines = [json.dumps({"from": "bot", "text": r.text[:4000], "choices": [c.title for c in r.choices],
+                             "safety": i == safety_index, "files": [], "at": self.clock()})
+                 for i, r in enumerate(replies)]
+        if lines:
+            await self._append(ticket_id, lines)
+
+    async def activity(self, ticket_ids: Sequence[str]) -> dict[str, dict[str, float]]:
+        """Per ticket: transcript lines so far and when the last one was written (one round trip)."""
+        if not ticket_ids:
+            return {}
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for ticket_id in ticket_ids:
+                pipe.llen(self._transcript_key(ticket_id))
+                pipe.lindex(self._transcript_key(ticket_id), -1)
+            rows = await pipe.execute()
+        result: dict[str, dict[str, float]] = {}
+        for n, ticket_id in enumerate(ticket_ids):
+            last = json.loads(rows[2 * n + 1]) if rows[2 * n + 1] else {}
+            result[ticket_id] = {"lines": int(rows[2 * n]), "last_at": float(last.get("at", 0.0))}
+        return result
+
+    async def on_shift(self) -> list[str]:
+        """Usernames of the staff whose console reported in the last two minutes."""
+        names = await self.redis.zrangebyscore(self._shift_key(), self.clock() - SHIFT_HEARTBEAT_SECONDS, "+inf")
+        return sorted(n.decode() if isinstance(n, bytes) else str(n) for n in names)
+
     async def counselors_on_shift(self) -> int:
         now = self.clock()
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -99,18 +142,28 @@ class RedisHandoff:
             await pipe.execute()
 
     async def record(self, ticket_id: str, who: str, text: str,
-                     files: list[dict[str, str | None]] | None = None) -> None:
+                     files: list[dict[str, str | None]] | None = None, *, by: str | None = None) -> None:
         """Append to the ticket's transcript (bounded, expires with the retention period). `files`
-        are the platform's references to the user's media, fetched only when a counselor opens them."""
-        await self._append(ticket_id, [self._line(who, text, files)])
+        are the platform's references to the user's media, fetched only when a counselor opens them;
+        `by` is the staff member who wrote a counselor line or an internal note."""
+        await self._append(ticket_id, [self._line(who, text, files, by)])
 
-    def _line(self, who: str, text: str, files: list[dict[str, str | None]] | None = None) -> str:
-        return json.dumps({"from": who, "text": text[:4000], "files": files or [], "at": self.clock()})
+    def _line(self, who: str, text: str, files: list[dict[str, str | None]] | None = None,
+              by: str | None = None) -> str:
+        line: dict[str, object] = {"from": who, "text": text[:4000], "files": files or [], "at": self.clock()}
+        if by:
+            line["by"] = by
+        return json.dumps(line)
+
+    def _meta(self, summary: str) -> str:
+        """Where the user was when the ticket opened ("channel=… lang=… audience=… at=…"), as data."""
+        meta = dict(part.split("=", 1) for part in summary.split() if "=" in part)
+        return json.dumps({"from": "system", "text": "", "meta": meta, "files": [], "at": self.clock()})
 
     async def _append(self, ticket_id: str, lines: list[str]) -> None:
         """One round trip: the lines, the transcript's expiry, and the ticket marked as not abandoned."""
         await self._record(keys=[self._transcript_key(ticket_id), self.queue.ticket_key(ticket_id),
-                                 self.queue.touched_key, self.queue.prefix + "open:"],
+                                 self.queue.touched_key, self.queue.keys.open_prefix],
                            args=[TRANSCRIPT_MAX, self.retention, ticket_id, repr(self.clock()), self.queue.open_ttl,
                                  *lines])
 

@@ -14,8 +14,10 @@ import json
 import secrets
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from bot.config import Settings
@@ -29,14 +31,14 @@ CORPUS = Path("tests/data/triage")
 class Targets:
     """Issue 10's targets, on the test split with the real Rasa."""
 
-    recall: tuple[tuple[str, float], ...] = (("es", 0.98), ("qu", 0.95), ("ay", 0.95))
+    recall: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({"es": 0.98, "qu": 0.95,
+                                                                                 "ay": 0.95}))
     direct: float = 0.95  # self-harm and immediate danger reach urgent directly
     false_urgent: float = 0.03
     ask: float = 0.15
 
 
 TARGETS = Targets()
-RECALL_TARGET = dict(TARGETS.recall)
 
 
 @dataclass(frozen=True)
@@ -66,14 +68,18 @@ def corpus_hash(root: Path, split: str) -> str:
     return hashlib.sha256((root / CORPUS / f"{split}.jsonl").read_bytes()).hexdigest()
 
 
-async def run_cases(runtime: Runtime, cases: list[Case]) -> list[Outcome]:
+async def run_cases(runtime: Runtime, cases: list[Case], *, first_contact: bool = False) -> list[Outcome]:
+    """Each message from a new user who chose its language first, or (first_contact) as the very
+    first message a new user sends, before any language is chosen."""
     pepper = runtime.settings.user_key_pepper
     run = secrets.token_hex(4)
     outcomes: list[Outcome] = []
     for n, case in enumerate(cases):
         address = f"eval-{run}-{n}"
         key = user_key(pepper, "simulator", address)
-        await runtime.pipeline.handle(Incoming("simulator", address, key, f"{address}-0", choice=f"lang:{case.lang}"))
+        if not first_contact:
+            await runtime.pipeline.handle(Incoming("simulator", address, key, f"{address}-0",
+                                                   choice=f"lang:{case.lang}"))
         started = time.perf_counter()
         reply = await runtime.pipeline.handle(Incoming("simulator", address, key, f"{address}-1", text=case.text))
         outcomes.append(Outcome(case, reply.risk.level, reply.risk.category, time.perf_counter() - started))
@@ -88,8 +94,8 @@ class Figures:
     ask: dict[str, float]
 
     def failures(self) -> list[str]:
-        out = [f"recall {lang} {value:.3f} < {RECALL_TARGET[lang]}"
-               for lang, value in self.recall.items() if value < RECALL_TARGET[lang]]
+        out = [f"recall {lang} {value:.3f} < {TARGETS.recall[lang]}"
+               for lang, value in self.recall.items() if value < TARGETS.recall[lang]]
         out += [f"direct urgent {key} {value:.3f} < {TARGETS.direct}"
                 for key, value in self.direct.items() if value < TARGETS.direct]
         out += [f"false urgent {lang} {value:.3f} > {TARGETS.false_urgent}"
@@ -116,25 +122,36 @@ def figures(outcomes: list[Outcome]) -> Figures:
     )
 
 
-def report(outcomes: list[Outcome], split: str, digest: str, nlu: bool) -> str:
+def _summary(outcomes: list[Outcome], fig: Figures) -> list[str]:
+    lines = ["| language | urgent msgs | recall (urgent or ask) | target | calm msgs | "
+             "false urgent | target | ask on calm | target |", "|---|---|---|---|---|---|---|---|---|"]
+    for lang in sorted(fig.recall):
+        n_u = sum(1 for o in outcomes if o.case.lang == lang and o.case.label == "urgent")
+        n_c = sum(1 for o in outcomes if o.case.lang == lang and o.case.label == "calm")
+        lines.append(f"| {lang} | {n_u} | {fig.recall[lang]:.3f} | ≥ {TARGETS.recall[lang]} | {n_c} | "
+                     f"{fig.false_urgent[lang]:.3f} | ≤ {TARGETS.false_urgent} | {fig.ask[lang]:.3f} | "
+                     f"≤ {TARGETS.ask} |")
+    lines += ["", "Direct urgent (no question first), all languages: " + ", ".join(
+        f"{c} {v:.3f}" for c, v in fig.direct.items()) + f" (target ≥ {TARGETS.direct})", ""]
+    return lines
+
+
+def report(outcomes: list[Outcome], split: str, digest: str, nlu: bool, first: list[Outcome] | None = None) -> str:
     fig = figures(outcomes)
     lines = [f"# Triage evaluation ({split} split)", "",
              "Written by `python -m bot triage evaluate --split " + split + "`. The corpus was written blind "
              "(see tests/data/triage/README.md); rules and thresholds were tuned on the dev split only.", "",
              f"- corpus: `tests/data/triage/{split}.jsonl`, sha256 `{digest}`",
              f"- NLU: {'real Rasa server' if nlu else 'OFF (rules only)'}", ""]
-    lines += ["## Summary", "", "| language | urgent msgs | recall (urgent or ask) | target | calm msgs | "
-              "false urgent | target | ask on calm | target |", "|---|---|---|---|---|---|---|---|---|"]
-    for lang in sorted(fig.recall):
-        n_u = sum(1 for o in outcomes if o.case.lang == lang and o.case.label == "urgent")
-        n_c = sum(1 for o in outcomes if o.case.lang == lang and o.case.label == "calm")
-        lines.append(f"| {lang} | {n_u} | {fig.recall[lang]:.3f} | ≥ {RECALL_TARGET[lang]} | {n_c} | "
-                     f"{fig.false_urgent[lang]:.3f} | ≤ {TARGETS.false_urgent} | {fig.ask[lang]:.3f} | "
-                     f"≤ {TARGETS.ask} |")
-    lines += ["", "Direct urgent (no question first), all languages: " + ", ".join(
-        f"{c} {v:.3f}" for c, v in fig.direct.items()) + f" (target ≥ {TARGETS.direct})", ""]
+    lines += ["## Summary", "", "Each message sent by a new user right after choosing its language.", ""]
+    lines += _summary(outcomes, fig)
     failures = fig.failures()
     lines += ["Targets: " + ("all met." if not failures else "NOT met: " + "; ".join(failures)), ""]
+    if first:
+        lines += ["## As the very first message", "",
+                  "The same messages sent as a new user's first message, before any language is chosen "
+                  "(the language question comes after the safety reply or the danger question).", ""]
+        lines += _summary(first, figures(first))
     lines += ["## Per language and category", "", "| language | label | category | n | urgent | ask | none |",
               "|---|---|---|---|---|---|---|"]
     groups: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
@@ -160,19 +177,21 @@ async def evaluate(settings: Settings, root: Path, split: str, *, use_nlu: bool 
     ns = f"{settings.bot_namespace}:triage-eval:{secrets.token_hex(4)}"
     runtime = await build_runtime(settings, namespace=ns, use_nlu=use_nlu)
     try:
-        outcomes = await run_cases(runtime, load_split(root, split))
+        cases = load_split(root, split)
+        outcomes = await run_cases(runtime, cases)
+        first = await run_cases(runtime, cases, first_contact=True)
     finally:
         keys = [k async for k in runtime.redis.scan_iter(match=f"{ns}:*", count=1000)]
         for i in range(0, len(keys), 500):
             await runtime.redis.delete(*keys[i:i + 500])
         await runtime.aclose()
-    text = report(outcomes, split, corpus_hash(root, split), use_nlu and runtime.nlu is not None)
+    text = report(outcomes, split, corpus_hash(root, split), use_nlu and runtime.nlu is not None, first)
     return outcomes, text
 
 
 def main(settings: Settings, root: Path, split: str, *, write: bool, check: bool, use_nlu: bool) -> int:
     outcomes, text = asyncio.run(evaluate(settings, root, split, use_nlu=use_nlu))
-    summary = text.split("## Per language")[0]
+    summary = text.split("## Per language")[0]  # both summaries
     print(summary)
     if write:
         (root / "docs" / ("TRIAGE.md" if split == "test" else f"TRIAGE-{split}.md")).write_text(text, encoding="utf-8")

@@ -30,6 +30,7 @@ from bot.core.text import plain
 SPACED_LETTERS = re.compile(r"(?<!\w)(?:\w ){2,}\w(?!\w)")
 _NOT_WORD = re.compile(r"[^a-z0-9ñ*=\s]")
 _STRETCHED = re.compile(r"([a-zñ])\1{2,}")
+_LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F639\U0001F606]")  # 😂 🤣 😹 😆 (not 💀 or 😅: ambiguous)
 _CLITIC = re.compile(r"^(\w{2,}?(?:ar|er|ir|ando|iendo))(me|te|se|nos|los|las|lo|la|les|le)$")
 
 def _rules(*pairs: tuple[str, str]) -> tuple[tuple[re.Pattern[str], str], ...]:
@@ -83,7 +84,7 @@ def analyse_word(token: str) -> Word:
 
 def tokens(text: str, abbreviations: Mapping[str, str] = {}) -> list[str]:
     """Steps 1–4: the words of `text`, before stemming and folding."""
-    base = plain(text)
+    base = _LAUGHING.sub(" jaja ", plain(text))  # a laughing emoji is laughter, as a word
     base = SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), base)
     base = _STRETCHED.sub(r"\1", _NOT_WORD.sub(" ", base))
     words: list[str] = []

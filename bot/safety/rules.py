@@ -15,7 +15,10 @@ nothing), never a clear signal straight to nothing:
   up to three following words: "qué es la trata") lower the phrases they cover;
 - `calm_context` (schoolwork, something long past, trouble with the app) lowers every phrase of
   the message, except a clear signal of self-harm or immediate danger, which is never lowered by
-  context alone.
+  context alone;
+- `joking` (laughter: "jajaja", "xd", a laughing emoji) lowers every clear signal of the message to
+  a question, self-harm and immediate danger included ("mi mama me va a matar jajaja"): a person is
+  still asked whether they are in danger, and a weak signal stays a question.
 Phrases of every language are checked, because people mix languages.
 """
 
@@ -168,6 +171,7 @@ class UrgentRules:
     excludes: list[Phrase] = field(default_factory=list)
     questions: list[Phrase] = field(default_factory=list)
     context: list[Phrase] = field(default_factory=list)
+    joking: list[Phrase] = field(default_factory=list)
     abbreviations: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -175,6 +179,7 @@ class UrgentRules:
         self._excludes = _Index(self.excludes)
         self._questions = _Index(self.questions)
         self._context = _Index(self.context)
+        self._joking = _Index(self.joking)
         self._order = {c: i for i, c in enumerate(URGENT_CATEGORIES)}
 
     @classmethod
@@ -183,6 +188,7 @@ class UrgentRules:
         excludes: list[Phrase] = []
         questions: list[Phrase] = []
         context: list[Phrase] = []
+        joking: list[Phrase] = []
         abbreviations: dict[str, str] = {}
         problems: list[Problem] = []
         for lang in LANGS:
@@ -192,10 +198,11 @@ class UrgentRules:
                                         "create it: urgent messages in this language would not be recognised"))
                 continue
             problems += _read(path, lang, load_yaml(path), phrases, {"exclude": excludes,
-                              "exclude_questions": questions, "calm_context": context}, abbreviations)
+                              "exclude_questions": questions, "calm_context": context, "joking": joking},
+                              abbreviations)
         if problems:
             raise DataError(problems)
-        return cls(phrases, excludes, questions, context, abbreviations)
+        return cls(phrases, excludes, questions, context, joking, abbreviations)
 
     def assess(self, text: str) -> Risk:
         hit = self.match(text)
@@ -214,12 +221,15 @@ class UrgentRules:
             return None
         covered = self._covered(words)
         calm = next(iter(self._context.find(words)), None) is not None
+        joking = next(iter(self._joking.find(words)), None) is not None
         best: RuleHit | None = None
         for phrase, first, last in full:
             level = phrase.level
             clear = level == "urgent" and phrase.category in NEVER_ASK
             if any(i in covered for i in range(first, last + 1)) or (calm and not clear):
                 level = "ask" if level == "urgent" else "none"
+            elif joking and level == "urgent":
+                level = "ask"
             if level == "none":
                 continue
             hit = RuleHit(phrase.category, level, phrase.text, phrase.lang)

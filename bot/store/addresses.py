@@ -12,6 +12,8 @@ import hashlib
 from cryptography.fernet import Fernet, InvalidToken
 from redis.asyncio import Redis
 
+from bot.store.keys import Keys
+
 
 def fernet_for(secret: str) -> Fernet:
     """A Fernet key derived from any secret string (so .env can hold a plain passphrase)."""
@@ -22,11 +24,12 @@ class AddressBook:
     def __init__(self, redis: Redis, namespace: str, secret: str, ttl_seconds: int = 30 * 86400) -> None:
         self.redis = redis
         self.ns = namespace
+        self.keys = Keys(namespace)
         self.fernet = fernet_for(secret)
         self.ttl = ttl_seconds
 
     def key(self, user_key: str) -> str:
-        return f"{self.ns}:u:{user_key}:addr"
+        return self.keys.user(user_key, "addr")
 
     def seal(self, channel: str, address: str) -> str:
         return self.fernet.encrypt(f"{channel}\n{address}".encode()).decode()

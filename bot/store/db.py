@@ -66,6 +66,23 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
+class WhatsAppContent(Base):
+    """One Content resource (quick-reply or list-picker) made by `whatsapp sync-content`: its shape's key
+    ("buttons:<n>", or a list's fingerprint of titles and ids), the hash of what was sent to create it,
+    and Twilio's SID."""
+
+    __tablename__ = "whatsapp_contents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    sid: Mapped[str] = mapped_column(String(34))
+    kind: Mapped[str] = mapped_column(String(16))
+    lang: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(128))
+    button: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    synced_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -156,3 +173,9 @@ class Store:
     def case(self, ticket_id: str) -> Case | None:
         with Session(self.engine) as session:
             return session.scalar(select(Case).where(Case.ticket_id == ticket_id))
+
+    def closed_cases_of(self, user_key: str, limit: int = 10) -> list[Case]:
+        """The user's earlier closed cases, newest first (the console's contact history)."""
+        with Session(self.engine) as session:
+            return list(session.scalars(select(Case).where(Case.user_key == user_key, Case.closed_at.is_not(None))
+                                        .order_by(Case.closed_at.desc()).limit(limit)))

@@ -7,6 +7,7 @@ an atomic Lua script, so several bot processes on one Redis behave as one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import time
@@ -14,41 +15,64 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 
 from bot.core.cancel import stop_if_cancelled
 from bot.core.conversation import Conversation
 from bot.core.ports import Push
+from bot.store.keys import Keys, same_slot
 
 # The dedup mark is checked under the user's lock and only set when the turn commits, so a
 # process that dies mid-turn leaves no mark and the platform's retry (or the inbox) redoes it.
+# KEYS: lock, state, staged, [dedup]; ARGV: token, lock ms. Returns {status, state or '', staged or ''}.
 _BEGIN = """
-if redis.call('EXISTS', KEYS[2]) == 1 then return {'busy'} end
-if KEYS[1] ~= '' and redis.call('EXISTS', KEYS[1]) == 1 then return {'dup'} end
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-local state = redis.call('GET', KEYS[3])
-if state then return {'ok', state} end
-return {'ok'}
+local staged = redis.call('GET', KEYS[3]) or ''
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'busy', '', ''} end
+if #KEYS >= 4 and redis.call('EXISTS', KEYS[4]) == 1 then return {'dup', '', staged} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {'ok', redis.call('GET', KEYS[2]) or '', staged}
 """
 
-# KEYS: lock, state, addr, dedup, [outbox ready, outbox list]
-# ARGV: token, state, ttl, sealed addr, dedup ttl, outbox member, now ms, outbox entries…
+# KEYS: lock, state, addr, staged, dedup (the lock again when there is none), [outbox ready, outbox list]
+# ARGV: token, state, ttl, sealed addr, dedup ttl, has dedup, staged batch, staged ttl, outbox member, now ms,
+# outbox entries…
 _COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' then
   redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
   if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[3]) end
 end
-if KEYS[4] ~= '' then redis.call('SET', KEYS[4], '1', 'EX', ARGV[5]) end
-if #KEYS >= 6 and #ARGV >= 8 then
-  for i = 8, #ARGV do redis.call('RPUSH', KEYS[6], ARGV[i]) end
-  redis.call('ZADD', KEYS[5], 'NX', ARGV[7], ARGV[6])
+if ARGV[6] == '1' then redis.call('SET', KEYS[5], '1', 'EX', ARGV[5]) end
+if ARGV[7] ~= '' then redis.call('SET', KEYS[4], ARGV[7], 'EX', ARGV[8]) end
+if #KEYS >= 7 and #ARGV >= 11 then
+  for i = 11, #ARGV do redis.call('RPUSH', KEYS[7], ARGV[i]) end
+  redis.call('ZADD', KEYS[6], 'NX', ARGV[10], ARGV[9])
 end
 redis.call('DEL', KEYS[1])
 return 1
 """
 
+# The push into a user's queue (bot/channels/mailbox.py uses it too): KEYS: ready, list, [dedup mark];
+# ARGV: member, due ms, dedup ttl, entries… Nothing is stored when the mark was already set.
+PUSH_LUA = """
+if #KEYS >= 3 then
+  if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[3]) then return 0 end
+end
+for i = 4, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
+return 1
+"""
+
+# KEYS: lock; ARGV: token
 _ABORT = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+
+# KEYS: staged; ARGV: the batch id and a newline (a later turn may have staged another batch meanwhile)
+_UNSTAGE = """
+local staged = redis.call('GET', KEYS[1])
+if staged and string.sub(staged, 1, #ARGV[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 """
 
@@ -71,42 +95,60 @@ class Session:
 
 
 class StateStore:
+    """On one Redis the commit is one script. On Redis Cluster (`split_commit`, set by itself for a
+    RedisCluster client) the user's keys and the outbox queue live in different slots, so the commit
+    takes two atomic steps: the user's slot (state, address, dedup mark, and the replies staged under
+    `u:{<user>}:staged`), then the queue's slot (the push, made once per batch by a `pushed:` mark);
+    the staged copy is then dropped. A process that dies between the two leaves the staged batch, and
+    the next `begin` of that user (the inbox's redelivery of the same message, or their next one)
+    pushes it first: the replies go out once, in order (docs/REDIS.md)."""
+
     def __init__(self, redis: Redis, namespace: str, *, ttl_seconds: int = 30 * 86400,
-                 dedup_seconds: int = 86400, lock_ms: int = 10_000, lock_wait: float = 8.0) -> None:
+                 dedup_seconds: int = 86400, lock_ms: int = 10_000, lock_wait: float = 8.0,
+                 split_commit: bool | None = None) -> None:
         self.redis = redis
         self.ns = namespace
+        self.keys = Keys(namespace)
         self.ttl = ttl_seconds
         self.dedup_seconds = dedup_seconds
         self.lock_ms = lock_ms
         self.lock_wait = lock_wait
+        self.split_commit = isinstance(redis, RedisCluster) if split_commit is None else split_commit
         self._begin = redis.register_script(_BEGIN)
         self._commit = redis.register_script(_COMMIT)
         self._abort = redis.register_script(_ABORT)
-
-    def key(self, *parts: str) -> str:
-        return ":".join((self.ns, *parts))
+        self._push = redis.register_script(PUSH_LUA)
+        self._unstage = redis.register_script(_UNSTAGE)
 
     def state_key(self, user_key: str) -> str:
-        return self.key("u", user_key, "state")
+        return self.keys.user(user_key, "state")
 
     async def begin(self, user_key: str, channel: str, external_id: str | None) -> Session:
         """Dedup the delivery, take the user's lock and load the state (waits for the lock)."""
         token = secrets.token_hex(8)
-        dedup_key = self.key("dedup", channel, external_id) if external_id else ""
-        keys = [dedup_key, self.key("u", user_key, "lock"), self.state_key(user_key)]
+        dedup_key = self.keys.dedup(user_key, channel, external_id) if external_id else ""
+        keys = [self.keys.user(user_key, "lock"), self.state_key(user_key), self.keys.user(user_key, "staged")]
+        if dedup_key:
+            keys.append(dedup_key)
         deadline = time.monotonic() + self.lock_wait
         delay = 0.002
         while True:
             stop_if_cancelled()
             args: list[str | int] = [token, self.lock_ms]
-            result: list[Any] = await self._begin(keys=keys, args=args)
-            status = _text(result[0])
+            status, raw, staged = [*(_text(v) for v in await self._begin(keys=keys, args=args)), "", ""][:3]
+            if staged:  # a split commit that stopped half-way: its replies go out first
+                try:
+                    await self._flush(user_key, staged)
+                except BaseException:
+                    if status == "ok":  # free the user for the retry (else the lock expires)
+                        with contextlib.suppress(Exception):
+                            await self._abort(keys=[keys[0]], args=[token])
+                    raise
             if status == "dup":
                 raise Duplicate()
             if status == "ok":
-                raw = result[1] if len(result) > 1 else None
                 state = Conversation.from_json(json.loads(raw)) if raw else Conversation()
-                return Session(user_key, token, dedup_key, state, raw is None)
+                return Session(user_key, token, dedup_key, state, not raw)
             if time.monotonic() > deadline:
                 raise LockTimeout()
             await asyncio.sleep(delay)
@@ -116,30 +158,51 @@ class StateStore:
                      outbox: Push | None = None) -> bool:
         """In one atomic step: save state and the encrypted reply address (state None: the user's
         data was deleted), mark the message processed, queue the replies, release the lock.
-        False when the lock was lost (the turn took longer than the lock): nothing was saved."""
+        False when the lock was lost (the turn took longer than the lock): nothing was saved.
+        (On Redis Cluster the replies are queued by a second step; see the class.)"""
         payload = json.dumps(state.to_json(), separators=(",", ":")) if state is not None else ""
-        keys = [self.key("u", session.user_key, "lock"), self.state_key(session.user_key),
-                self.key("u", session.user_key, "addr"), session.dedup_key]
-        args: list[Any] = [session.token, payload, self.ttl, sealed_address, self.dedup_seconds]
-        if outbox is not None and outbox.entries:
+        user = session.user_key
+        lock = self.keys.user(user, "lock")
+        keys = [lock, self.state_key(user), self.keys.user(user, "addr"), self.keys.user(user, "staged"),
+                session.dedup_key or lock]
+        args: list[Any] = [session.token, payload, self.ttl, sealed_address, self.dedup_seconds,
+                           "1" if session.dedup_key else "0"]
+        staged = ""
+        if outbox is not None and outbox.entries and self.split_commit:
+            batch = secrets.token_hex(8)
+            staged = batch + "\n" + json.dumps([outbox.ready_key, outbox.list_key, outbox.member,
+                                                same_slot(outbox.ready_key, "pushed", batch), outbox.entries])
+            args += [staged, self.dedup_seconds]
+        elif outbox is not None and outbox.entries:
             keys += [outbox.ready_key, outbox.list_key]
-            args += [outbox.member, int(time.time() * 1000), *outbox.entries]
-        done = await self._commit(keys=keys, args=args)
-        return bool(done)
+            args += ["", 0, outbox.member, int(time.time() * 1000), *outbox.entries]
+        else:
+            args += ["", 0]
+        done = bool(await self._commit(keys=keys, args=args))
+        if done and staged:
+            await self._flush(user, staged)
+        return done
+
+    async def _flush(self, user_key: str, staged: str) -> None:
+        """Push a staged batch into the outbox queue (once, whoever gets here first) and drop it."""
+        batch, raw = staged.split("\n", 1)
+        ready, list_key, member, mark, entries = json.loads(raw)
+        await self._push(keys=[ready, list_key, mark], args=[member, int(time.time() * 1000), self.dedup_seconds,
+                                                             *entries])
+        await self._unstage(keys=[self.keys.user(user_key, "staged")], args=[batch + "\n"])
 
     async def abort(self, session: Session) -> None:
         """Release the lock; no dedup mark was set, so a platform retry is processed."""
-        await self._abort(keys=[self.key("u", session.user_key, "lock")], args=[session.token])
+        await self._abort(keys=[self.keys.user(session.user_key, "lock")], args=[session.token])
 
     async def load(self, user_key: str) -> Conversation | None:
         raw = await self.redis.get(self.state_key(user_key))
         return Conversation.from_json(json.loads(raw)) if raw else None
 
     async def delete_user(self, user_key: str) -> int:
-        """Delete everything kept under this user's key, except the lock held by the caller."""
-        keys = [k async for k in self.redis.scan_iter(match=self.key("u", user_key, "*"), count=100)]
-        keys = [k for k in keys if not _text(k).endswith(":lock")]
-        return int(await self.redis.delete(*keys)) if keys else 0
+        """Delete everything kept under this user's key, except the lock held by the caller
+        (one DEL: the keys share the user's hash tag)."""
+        return int(await self.redis.delete(*self.keys.user_data(user_key)))
 
 
 def _text(value: Any) -> str:

@@ -25,12 +25,15 @@ from bot.channels.outbox import OutboxWorker, Sender, SimulatorSender, outbox_qu
 from bot.channels.simulator import BadLine, Simulator
 from bot.channels.telegram import TelegramSender, make_bot, poll
 from bot.channels.whatsapp import TwilioSender, make_client
+from bot.channels.whatsapp_content import ContentMap
 from bot.config import Settings, SettingsError
 from bot.core.privacy import user_key
 from bot.core.reload import ContentWatcher
 from bot.handoff.oncall import OnCallAlerts
 from bot.runtime import Runtime, build_runtime
 from bot.store.db import Store, make_engine, upgrade
+from bot.store.keys import Keys
+from bot.web.audio import AudioLinks
 from bot.web.console import console_routes
 from bot.web.state import runtime_of
 from bot.web.webhooks import webhook_routes
@@ -117,7 +120,7 @@ def create_app(settings: Settings, *, namespace: str | None = None) -> Starlette
         from bot.channels.simulator import to_json
 
         reply = await runtime_of(request).pipeline.handle(msg)
-        return JSONResponse(to_json(msg.address, channel, reply))
+        return JSONResponse(to_json(msg.address, channel, reply, simulator.contents))
 
     async def simulator_reset(request: Request) -> Response:
         runtime = runtime_of(request)
@@ -136,14 +139,15 @@ def create_app(settings: Settings, *, namespace: str | None = None) -> Starlette
         user = request.query_params.get("user", "")
         if not user:
             return JSONResponse({"error": "give ?user=<name>"}, status_code=400)
-        key = f"{runtime.namespace}:sim:inbox:{user_key(runtime.settings.user_key_pepper, 'simulator', user)}"
+        key = Keys(runtime.namespace).simulator_inbox(user_key(runtime.settings.user_key_pepper, 'simulator', user))
         async with runtime.redis.pipeline(transaction=True) as pipe:
             pipe.lrange(key, 0, -1)
             pipe.delete(key)
             items, _ = await pipe.execute()
         return JSONResponse({"messages": [json.loads(item) for item in items]})
 
-    routes: list[BaseRoute] = [Route("/healthz", healthz), *console_routes(), *webhook_routes(settings)]
+    routes: list[BaseRoute] = [Route("/healthz", healthz), *console_routes(), *webhook_routes(settings),
+                               *audio_links(settings).routes()]
     if settings.simulator_enabled:
         routes += [
             Route("/simulator", simulator_page),
@@ -152,6 +156,12 @@ def create_app(settings: Settings, *, namespace: str | None = None) -> Starlette
             Route("/simulator/api/inbox", simulator_inbox),
         ]
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def audio_links(settings: Settings) -> AudioLinks:
+    """Signed, expiring links to campaign recordings, for Twilio to fetch (WhatsApp voice notes)."""
+    return AudioLinks(settings.audio_url_secret, settings.public_base_url, settings.content_dir,
+                      ttl_seconds=settings.audio_url_ttl_seconds)
 
 
 @dataclass
@@ -171,14 +181,17 @@ class Channels:
         if settings.telegram_token:
             channels.telegram = TelegramSender(make_bot(settings.telegram_token, settings.telegram_api_base),
                                                global_rate=settings.telegram_global_rate,
-                                               chat_rate=settings.telegram_chat_rate)
+                                               chat_rate=settings.telegram_chat_rate,
+                                               content_dir=settings.content_dir)
             channels.senders.append(channels.telegram)
         if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from:
             client = make_client(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_base)
             callback = settings.public_url("/webhooks/twilio/status") if settings.twilio_status_callbacks else None
             channels.whatsapp = TwilioSender(client, runtime.redis, runtime.namespace,
                                              sender=settings.twilio_whatsapp_from, status_callback=callback,
-                                             template_sid=settings.twilio_template_sid, rate=settings.whatsapp_rate)
+                                             template_sid=settings.twilio_template_sid, rate=settings.whatsapp_rate,
+                                             contents=ContentMap.for_url(settings.database_url),
+                                             audio_url=audio_links(settings).url)
             channels.senders.append(channels.whatsapp)
         return channels
 
