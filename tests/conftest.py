@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis as redis_sync
 from redis.asyncio import Redis
@@ -14,6 +15,7 @@ from redis.asyncio import Redis
 from bot.config import load_settings
 from bot.runtime import Runtime, build_runtime
 from bot.store.addresses import AddressBook
+from bot.store.db import upgrade
 from bot.store.keys import Keys
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +62,31 @@ async def address_book(redis: Redis, namespace: str, users: int) -> AddressBook:
     for n in range(users):
         await book.put(f"u{n}", "telegram", f"100{n}")
     return book
+
+
+PG = "postgresql://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new database, migrated to the newest revision: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bot.db'}"
+        upgrade(url)
+        yield url
+        return
+    name = f"test_{secrets.token_hex(6)}"
+    try:
+        admin = psycopg.connect(f"{PG}/postgres", autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG}: {exc}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        upgrade(f"{PG}/{name}")
+        yield f"{PG}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
 
 
 def drop_namespace(ns: str) -> None:

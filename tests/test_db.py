@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
-from pathlib import Path
 
-import psycopg
 import pytest
 
-from bot.store.db import Store, make_engine, upgrade
-
-PG = "postgresql://postgres@127.0.0.1:5432"
+from bot.store.db import Store, make_engine
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cases.db'}"
-        upgrade(url)
-        yield Store(make_engine(url))
-        return
-    name = f"test_{secrets.token_hex(6)}"
-    try:
-        admin = psycopg.connect(f"{PG}/postgres", autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG}: {exc}")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(f"{PG}/{name}")
-    try:
-        upgrade(f"{PG}/{name}")
-        yield Store(engine)
-    finally:
-        engine.dispose()
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    engine = make_engine(db_url)
+    yield Store(engine)
+    engine.dispose()
 
 
 def test_cases_and_audit_entries_are_kept(store: Store) -> None:

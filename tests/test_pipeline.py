@@ -183,6 +183,24 @@ async def test_a_rule_hit_the_model_sees_no_danger_in_is_asked_about_not_tickete
     assert alone["risk"] == {"level": "urgent", "category": "trafficking"}
 
 
+async def test_the_model_is_asked_once_per_message_even_when_rules_and_free_text_both_weigh_it(
+        redis: Redis, namespace: str) -> None:
+    nlu = FixedNlu("out_of_scope", 0.98)
+    asked: list[str] = []
+    read = nlu.understand
+
+    async def counting(text: str) -> Intent | None:
+        asked.append(text)
+        return await read(text)
+
+    nlu.understand = counting  # type: ignore[method-assign]
+    async with chat(redis, namespace, nlu=nlu) as c:
+        await start_in(c, "ana")
+        asked.clear()
+        await c.send("ana", "la profe me tiene secuestrado en su clase de 3 horas")  # rule urgent, then lowered
+    assert asked == ["la profe me tiene secuestrado en su clase de 3 horas"]
+
+
 async def test_a_clear_self_harm_phrase_is_never_lowered_by_the_model(redis: Redis, namespace: str) -> None:
     text = "me quiero matar"
     async with chat(redis, namespace, nlu=FixedNlu("out_of_scope", 0.99, text)) as c:

@@ -87,10 +87,11 @@ def test_context_never_lowers_a_clear_self_harm_signal() -> None:
     assert level("tengo tarea y mi papa me pega") == "ask"  # other categories: one level down
 
 
-@pytest.mark.parametrize("text", ["mi mama me va a matar si ve mi libreta jajaja", "me quiero morir xd",
+@pytest.mark.parametrize("text", ["mi mama me va a matar jajaja", "me quiero morir xd",
                                   "mi ñaño me va a matar 😂", "jsjsjs me quiero matar"])
 def test_laughter_turns_a_clear_signal_into_a_question_never_into_nothing(text: str) -> None:
     assert level(text) == "ask"
+    assert level(text.replace("jajaja", "").replace("xd", "").replace("😂", "").replace("jsjsjs", "")) == "urgent"
 
 
 def test_laughter_needs_a_laugh_not_a_word_that_folds_like_one() -> None:

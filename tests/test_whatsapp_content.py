@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import yaml
 from sqlalchemy import select, update
@@ -52,8 +51,6 @@ from bot.web.app import create_app
 from tests.conftest import drop_namespace
 from tests.doubles import CONTENT_SPEC, ROOT, FaultProxy, prism, serve
 from tests.test_whatsapp import ACCOUNT, SENDER, TOKEN, _settings, message, post
-
-PG = "postgresql://postgres@127.0.0.1:5432"
 
 
 class _Dumper(yaml.SafeDumper):
@@ -171,27 +168,6 @@ def content_api(content_mock: str) -> Iterator[tuple[FaultProxy, str]]:
     fault = FaultProxy(content_mock)
     with serve(fault.app()) as url:
         yield fault, url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'contents.db'}"
-        upgrade(url)
-        yield url
-        return
-    name = f"test_{secrets.token_hex(6)}"
-    try:
-        admin = psycopg.connect(f"{PG}/postgres", autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG}: {exc}")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        upgrade(f"{PG}/{name}")
-        yield f"{PG}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def run_sync(bundle: Bundle, engine: Engine, api_url: str | None, *, dry_run: bool = False) -> SyncReport:

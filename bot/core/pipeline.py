@@ -120,6 +120,7 @@ class _Turn:
     risk: Risk = NO_RISK
     safety_index: int | None = None  # which of `out` is the safety reply (highlighted for the counselor)
     tell_waiting: bool = False
+    _reading: tuple[Intent | None] | None = None  # the NLU's reading of this message, asked once
 
     @property
     def lang(self) -> str:
@@ -164,11 +165,11 @@ class _Turn:
         if p.triage and rule.level == "urgent" and rule.category:
             risk = rule
             if p.nlu and not p.triage.acts_alone(rule):
-                risk = p.triage.decide(rule, await p.nlu.understand(text))
+                risk = p.triage.decide(rule, await self._read(text))
             if risk.level == "urgent":
                 await self._urgent(risk)
                 return Understood("urgent_rule", f"urgent_{risk.category}", None)
-            # lowered: decided again below with the same reading (the client caches it)
+            # lowered: decided again below with the same reading
         if self.msg.edited:  # an edit of an earlier message: checked for danger above, not re-run
             self._say("common.edited_ignored", choices=self._current_choices())
             return Understood("fallback")
@@ -196,7 +197,7 @@ class _Turn:
         #    The NLU weighs in here too: a first message is often the one that says what is wrong.
         if self.state.lang is None:
             guess = p.langid.is_clear(text) if (p.langid and text) else None
-            first = p.triage.decide(rule, await p.nlu.understand(text)) if (p.triage and p.nlu and text) else rule
+            first = p.triage.decide(rule, await self._read(text)) if (p.triage and p.nlu and text) else rule
             self.risk = first
             if first.level == "urgent" and first.category:
                 await self._urgent(first)
@@ -214,7 +215,7 @@ class _Turn:
             self._say("common.media_not_supported", choices=self._current_choices())
             return Understood("fallback")
         # 5. NLU, when configured and reachable; triage weighs the rules and the NLU's urgent reading.
-        intent = await p.nlu.understand(text) if p.nlu else None
+        intent = await self._read(text)
         risk = p.triage.decide(rule, intent) if p.triage else NO_RISK
         self.risk = risk
         if risk.level == "urgent" and risk.category:
@@ -236,6 +237,14 @@ class _Turn:
             return Understood("nlu", name, _confidence(intent))
         self._not_understood()  # unsure: keep the step and say in one line what can be typed
         return Understood("fallback", intent.name if intent else None, _confidence(intent))
+
+    async def _read(self, text: str) -> Intent | None:
+        """The NLU's reading of this turn's text: asked at most once per turn (rules, first contact
+        and the free-text path all weigh the same reading). None without NLU or when it is down."""
+        if self._reading is None:
+            nlu = self.pipeline.nlu
+            self._reading = (await nlu.understand(text) if nlu else None,)
+        return self._reading[0]
 
     # -- actions ------------------------------------------------------------------------------
     async def _intent(self, name: str) -> bool:

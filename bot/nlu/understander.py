@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from bot.core.ports import Intent
 from bot.nlu.client import THRESHOLDS, RasaClient, accept, urgent_reading
 from bot.nlu.review import ReviewLog
@@ -13,7 +11,6 @@ class RasaUnderstander:
     def __init__(self, client: RasaClient, review: ReviewLog | None = None) -> None:
         self.client = client
         self.review = review  # unsure readings are kept (scrubbed, 30 days) for staff to label
-        self._last: tuple[str, float] = ("", 0.0)
 
     async def understand(self, text: str) -> Intent | None:
         """None when Rasa is down; otherwise the intent to act on (if any) and the urgent reading."""
@@ -22,19 +19,12 @@ class RasaUnderstander:
             return None
         category, confidence, score = urgent_reading(result)
         name = result.intent if accept(result, text) else None
-        if name is None and self.review is not None and not self._just_seen(text):
+        if name is None and self.review is not None:
             await self.review.record(text, result.intent, result.confidence)
         answer = result.answer() if name else None
         if answer is not None and not answer[0].endswith("/about") and answer[1] >= THRESHOLDS["answer"]:
             name = answer[0]  # a question the module answers: `<topic>/<kind>` names the direct answer
         return Intent(name, result.confidence, category, confidence, score)
-
-    def _just_seen(self, text: str) -> bool:
-        """The pipeline may ask twice about one message (rules, then the NLU path): record it once."""
-        now = time.monotonic()
-        seen = self._last[0] == text and now - self._last[1] < 10
-        self._last = (text, now)
-        return seen
 
     async def aclose(self) -> None:
         await self.client.aclose()
