@@ -1,4 +1,4 @@
-"""Command line: python -m bot serve | simulate | content check | bench | nlu | triage …"""
+"""Command line: python -m bot serve | worker | simulate | content check | db upgrade | bench | nlu | triage …"""
 
 from __future__ import annotations
 
@@ -60,8 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     nlu.add_argument("--export", type=Path, help="review: write the sheet of unsure messages to label")
     nlu.add_argument("--import", dest="labels", type=Path, help="review: add a labelled sheet to nlu/data")
     nlu.add_argument("--as", dest="user", help="review: your console account (admin or supervisor)")
+    nlu.add_argument("--tune", type=Path, help="evaluate: figures on a labelled dev file (choose thresholds)")
+    nlu.add_argument("--model", type=Path, help="evaluate --tune: this model instead of the current data's")
     nlu.add_argument("--blind-only", action="store_true",
                      help="evaluate: only the blind set on the served model's data (faster; writes nothing)")
+    db = sub.add_parser("db", help="the relational database (accounts, cases, audit)")
+    db.add_argument("action", choices=["upgrade"], help="upgrade: apply the Alembic migrations (DATABASE_URL)")
+    sub.add_parser("worker", help="only the workers (inbox → pipeline → outbox → platforms), no web server")
     triage = sub.add_parser("triage", help="evaluate urgent / ask / none on the blind corpus")
     triage.add_argument("action", choices=["evaluate"])
     triage.add_argument("--split", default="test", choices=["dev", "test"])
@@ -70,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     triage.add_argument("--no-nlu", action="store_true", help="rules only, even if RASA_URL is set")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["counselor"]:
-        from bot.handoff.cli import main as counselor_main
+        from bot.cli.counselor import main as counselor_main
 
         return counselor_main(argv[1:])
     args = parser.parse_args(argv)
@@ -93,10 +98,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "content":
             return _content(settings, args)
         if args.command == "bench":
-            from bot.bench import run_bench
+            from bot.cli.bench import run_bench
 
             return run_bench(settings, users=args.users, messages=args.messages,
                              concurrency=args.concurrency, workers=args.workers)
+        if args.command == "db":
+            from bot.store.db import upgrade
+
+            upgrade(settings.database_url)
+            print("database is at the newest migration", file=sys.stderr)
+            return 0
+        if args.command == "worker":
+            from bot.app.worker import run_workers
+
+            return asyncio.run(run_workers(settings))
         if args.command == "telegram":
             return asyncio.run(_telegram(settings, args.action))
         if args.command == "whatsapp":
@@ -104,17 +119,20 @@ def main(argv: list[str] | None = None) -> int:
 
             return asyncio.run(run_sync(settings, dry_run=args.dry_run))
         if args.command == "triage":
-            from bot.safety.evaluate import main as triage_evaluate
+            from bot.cli.triage_evaluate import main as triage_evaluate
 
             return triage_evaluate(settings, ROOT, args.split, write=not args.no_write, check=args.check,
                                    use_nlu=not args.no_nlu)
         if args.command == "nlu":
             if args.action == "evaluate":
-                from bot.nlu.evaluate import main as evaluate
+                from bot.cli.nlu_evaluate import main as evaluate
+                from bot.cli.nlu_evaluate import tune
 
+                if args.tune:
+                    return tune(ROOT, args.tune, args.model)
                 return int(evaluate(ROOT, blind_only=args.blind_only))
             if args.action == "review":
-                from bot.nlu.review import run as review
+                from bot.cli.nlu_review import run as review
 
                 if not args.user:
                     print("say who you are: --as <console username> (admins and supervisors)", file=sys.stderr)
@@ -129,11 +147,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _content(settings: object, args: argparse.Namespace) -> int:
+    from bot.cli import content_tools as tools
     from bot.config import Settings
-    from bot.content import tools
     from bot.content.catalog import Catalog
-    from bot.content.check import run_check
-    from bot.core.bundle import Bundle
+    from bot.dialog.bundle import Bundle
+    from bot.dialog.check import run_check
 
     assert isinstance(settings, Settings)
     action = args.content_command
@@ -175,7 +193,7 @@ def _serve(settings: object, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from bot.config import Settings
-    from bot.core.bundle import Bundle
+    from bot.dialog.bundle import Bundle
     from bot.web.app import create_app
 
     assert isinstance(settings, Settings)
@@ -217,9 +235,9 @@ async def _telegram(settings: object, action: str) -> int:
 
 
 async def _simulate(settings: object, namespace: str | None, use_nlu: bool) -> int:
-    from bot.channels.simulator import Simulator
+    from bot.app.runtime import build_runtime
+    from bot.app.simulator import Simulator
     from bot.config import Settings
-    from bot.runtime import build_runtime
 
     assert isinstance(settings, Settings)
     ns = namespace or f"{settings.bot_namespace}:sim:{secrets.token_hex(4)}"

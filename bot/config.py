@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     rasa_timeout: float = Field(1.0, gt=0, le=10)
 
     content_dir: Path = ROOT / "content"
-    # Links to campaign recordings that Twilio fetches (bot/web/audio.py): signed with this secret, expiring.
+    # Links to campaign recordings that Twilio fetches (bot/app/audio_links.py): signed with this secret, expiring.
     audio_url_secret: str = DEV_PEPPER
     audio_url_ttl_seconds: int = Field(3600, ge=60, le=86400)
     flows_dir: Path = ROOT / "flows"

@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.app.runtime import Runtime, build_runtime
 from bot.config import load_settings
 from bot.core.privacy import user_key
 from bot.core.types import Incoming
-from bot.runtime import Runtime, build_runtime
 
 URGENT_TEXT = "me pegan en mi casa"
 

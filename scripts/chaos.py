@@ -62,12 +62,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.channels.render import render_for  # noqa: E402
+from bot.app.runtime import build_runtime, connect_redis_sync  # noqa: E402
 from bot.channels.telegram import SEND_READ_TIMEOUT  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core.privacy import user_key  # noqa: E402
 from bot.core.types import Incoming  # noqa: E402
-from bot.runtime import build_runtime, connect_redis_sync  # noqa: E402
+from bot.delivery.render import render_for  # noqa: E402
 from bot.store.keys import Keys  # noqa: E402
 from tests.doubles import ChaosBotApi, Delivery, free_port, serve  # noqa: E402
 

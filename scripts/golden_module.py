@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from bot.content.languages import display_name
-from bot.core.bundle import Bundle
+from bot.dialog.bundle import Bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,6 +11,7 @@ bash scripts/prism.sh install
 export PRISM_BIN="$(bash scripts/prism.sh path)"
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy (strict on bot/)"; .venv/bin/mypy
+echo "== import layers (pyproject.toml [tool.importlinter])"; .venv/bin/lint-imports
 echo "== content check (warnings fail)"; .venv/bin/python -m bot content check --strict
 if [ "${NLU:-on}" != "off" ] && [ -f nlu/config.yml ]; then
   echo "== Rasa: install, train, serve"

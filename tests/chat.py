@@ -12,12 +12,12 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.channels.simulator import to_json
-from bot.core.bundle import Bundle
-from bot.core.pipeline import Pipeline
+from bot.app.simulator import to_json
 from bot.core.ports import Understander
 from bot.core.privacy import user_key
 from bot.core.types import Channel, Incoming, Media
+from bot.dialog.bundle import Bundle
+from bot.dialog.pipeline import Pipeline
 from bot.handoff.service import RedisHandoff
 from bot.nlu.langid import LanguageIdentifier
 from bot.safety.rules import UrgentRules

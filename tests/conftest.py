@@ -12,8 +12,8 @@ import pytest
 import redis as redis_sync
 from redis.asyncio import Redis
 
+from bot.app.runtime import Runtime, build_runtime
 from bot.config import load_settings
-from bot.runtime import Runtime, build_runtime
 from bot.store.addresses import AddressBook
 from bot.store.db import upgrade
 from bot.store.keys import Keys

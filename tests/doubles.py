@@ -211,7 +211,7 @@ class Delivery:
 
 @dataclass
 class ChaosBotApi(TelegramDouble):
-    """The Bot API double with switchable faults on sendMessage/sendPhoto (the chaos run, scripts/chaos.py).
+    """The Bot API double with switchable faults on sendMessage/sendPhoto/sendVoice (the chaos run, scripts/chaos.py).
 
     `mode` can be switched at any time from another thread:
     - normal: answers at once;
@@ -241,7 +241,7 @@ class ChaosBotApi(TelegramDouble):
 
     async def _endpoint(self, request: Request) -> Response:
         method = request.path_params["method"]
-        if request.path_params["token"] != self.token or method not in ("sendMessage", "sendPhoto"):
+        if request.path_params["token"] != self.token or method not in ("sendMessage", "sendPhoto", "sendVoice"):
             return await super()._endpoint(request)
         params = await _params(request)
         self.calls.append(method)

@@ -21,10 +21,10 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from bot.app.audio_links import AudioLinks
 from bot.content import audio
 from bot.content.catalog import Catalog
 from bot.web.app import create_app
-from bot.web.audio import AudioLinks
 from tests import test_telegram as tg
 from tests import test_whatsapp as wa
 from tests.chat import ROOT
@@ -34,14 +34,16 @@ from tests.test_media import User
 
 CONTENT = ROOT / "content"
 RECORDING = CONTENT / "es" / "audio" / "help.lines.ogg"
+GREETING = CONTENT / "es" / "audio" / "main.ask_audience.ogg"
 
 
-def ogg_opus(seconds: float) -> bytes:
-    """A minimal OGG/Opus stream: the header page and a last page whose granule gives the length."""
+def ogg_opus(seconds: float, padding: int = 0) -> bytes:
+    """A minimal OGG/Opus stream: the header page, `padding` bytes, and a last page whose granule gives
+    the length."""
     def page(granule: int, body: bytes) -> bytes:
         return b"OggS" + bytes([0, 0]) + struct.pack("<qIII", granule, 1, 0, 0) + bytes([1, len(body)]) + body
     head = b"OpusHead" + bytes([1, 1]) + struct.pack("<HIhB", 312, 48000, 0, 0)
-    return page(0, head) + page(312 + int(seconds * 48000), b"\x00")
+    return page(0, head) + bytes(padding) + page(312 + int(seconds * 48000), b"\x00")
 
 
 def content_copy(tmp_path: Path) -> Path:
@@ -68,6 +70,11 @@ def test_the_shipped_recordings_pass_and_are_marked_synthetic() -> None:
     entry = catalog.entries["es"]["help.lines"]
     assert entry.audio == "help.lines.ogg" and entry.audio_synthetic
     assert audio.probe(RECORDING).seconds <= audio.MAX_SECONDS
+    greeting = catalog.entries["es"]["main.ask_audience"]  # the Spanish greeting (issue 17, item 4)
+    assert greeting.audio == GREETING.name and greeting.audio_synthetic
+    assert audio.problems_of(GREETING) == [] and audio.probe(GREETING).seconds >= 1.0, "a real, audible recording"
+    assert "# Voz sintética (espeak-ng)" in (CONTENT / "es" / "main.yml").read_text(encoding="utf-8"), \
+        "the YAML tells editors the greeting's voice is a placeholder"
     assert not any(e.audio for lang in ("qu", "ay") for e in catalog.entries[lang].values() if e.audio_synthetic)
 
 
@@ -89,6 +96,30 @@ def test_content_check_reports_a_bad_recording_with_file_and_line(tmp_path: Path
     found = [p for p in problems if "help.where_report" in p.what]
     assert len(found) == 1 and what in found[0].what, found
     assert found[0].file == content / "es" / "help.yml" and found[0].line == line and not found[0].warning
+
+
+@pytest.mark.parametrize(("make", "declaration", "what"), [
+    (None, "missing.ogg", "does not exist"),
+    (lambda: ogg_opus(150), "long.ogg", "lasts 150 s; at most 120 s"),
+    (lambda: b"ID3\x03 an mp3", "song.ogg", "not an OGG file"),
+    (lambda: ogg_opus(10, padding=17 * 1024 * 1024), "big.ogg", "whatsapp takes at most 16 MB"),
+])
+def test_the_content_check_command_fails_and_names_the_file_and_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any, declaration: str, what: str) -> None:
+    """What staff run (`python -m bot content check`): exit 1, and the problem printed as file:line."""
+    from bot.dialog.check import run_check
+
+    content = content_copy(tmp_path)
+    assert run_check(content, ROOT / "flows", strict=True) == 0, "the copy as shipped passes"
+    capsys.readouterr()
+    if make is not None:
+        (content / "es" / "audio" / declaration).write_bytes(make())
+    line = add_audio(content, "es", "main.menu", declaration)
+    assert run_check(content, ROOT / "flows") == 1
+    printed = capsys.readouterr().out
+    assert f"{content / 'es' / 'main.yml'}:{line}: error: 'main.menu': the audio content/es/audio/" \
+           f"{declaration}: " in printed, printed
+    assert what in printed and "FAILED: 1 error(s)" in printed, printed
 
 
 def test_a_synthetic_voice_is_refused_for_quechua_and_aymara(tmp_path: Path) -> None:
@@ -131,7 +162,7 @@ def _wav(seconds: float, rate: int = 8000) -> bytes:
 
 
 def test_status_and_preview_show_which_messages_have_audio() -> None:
-    from bot.content import tools
+    from bot.cli import content_tools as tools
     from tests.chat import project_bundle
 
     status = tools.status_table(Catalog.load(CONTENT))
@@ -270,3 +301,27 @@ async def test_prefiero_audios_sends_the_recording_first_and_solo_texto_stops_it
     await user.send("solo texto")
     again = await user.send("ayuda")
     assert [r.media for r in again.replies] == [()]
+
+
+# -- the greeting (issue 17, item 4) ---------------------------------------------------------------------
+
+async def test_the_spanish_greeting_can_be_heard_and_its_choices_still_work(redis: Redis, namespace: str) -> None:
+    user = User(redis, namespace)
+    greeting = (await user.send(choice="lang:es")).replies[-1]
+    assert greeting.text.startswith("Para mostrarte lo más útil")
+    assert [c.title for c in greeting.choices] == ["Soy joven", "Madre, padre o tutor", "Escuchar"]
+    heard = await user.send(choice=greeting.choices[2].payload)
+    assert [(m.kind, m.url, m.content_type) for r in heard.replies for m in r.media] == [
+        ("audio", f"content-audio:es/{GREETING.name}", "audio/ogg")]
+    assert not any(r.text for r in heard.replies), "the voice note comes alone, without repeating the text"
+    menu = await user.send(choice=greeting.choices[0].payload)  # "Soy joven", tapped after listening
+    assert "Riesgos en línea" in [c.title for r in menu.replies for c in r.choices]
+
+
+@pytest.mark.parametrize("lang", ["qu", "ay"])
+async def test_the_quechua_and_aymara_greetings_offer_no_voice_until_a_native_speaker_records_one(
+        redis: Redis, namespace: str, lang: str) -> None:
+    user = User(redis, namespace)
+    greeting = (await user.send(choice=f"lang:{lang}")).replies[-1]
+    assert len(greeting.choices) == 2 and not any(c.payload.startswith("sys:listen:") for c in greeting.choices)
+    assert not list((CONTENT / lang).glob("audio/*")), "no machine voice in Quechua or Aymara"

@@ -17,13 +17,13 @@ import redis as redis_sync
 from redis.asyncio import Redis
 from starlette.testclient import TestClient
 
-from bot.channels.inbox import Inbound, Inbox, InboxWorker
-from bot.channels.mailbox import Mailbox, now_ms
-from bot.channels.outbox import Outbox, OutboxWorker, OutsideWindow, RetryLater, outbox_queue
+from bot.app.runtime import Runtime
 from bot.channels.telegram import TelegramSender, make_bot
 from bot.config import load_settings
 from bot.core.types import Outgoing
-from bot.runtime import Runtime
+from bot.delivery.inbox import Inbound, Inbox, InboxWorker
+from bot.delivery.mailbox import Mailbox, now_ms
+from bot.delivery.outbox import Outbox, OutboxWorker, OutsideWindow, RetryLater, outbox_queue
 from bot.store.addresses import AddressBook
 from bot.store.keys import Keys
 from bot.web.app import create_app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import time
@@ -13,10 +14,12 @@ import httpx
 import pytest
 import redis as redis_sync
 from argon2 import PasswordHasher
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from bot.config import load_settings
-from bot.store.db import Store, make_engine, upgrade
+from bot.store.db import Case, Store, make_engine, upgrade
 from bot.store.keys import Keys
 from bot.web.app import create_app
 from tests.conftest import REDIS_URL
@@ -168,6 +171,8 @@ def test_supervisors_see_failed_deliveries_and_counselors_do_not(app_client: tup
     switch_to(client, "sara")
     failed = client.get("/console/api/queue").json()["failed_deliveries"]
     assert [(f["channel"], f["reason"]) for f in failed] == [("telegram", "telegram: the user blocked the bot")]
+    assert failed[0]["reason_text"] == "La persona bloqueó el bot.", "why, in Spanish from the catalogue"
+    assert failed[0]["detail"] == "Detalle técnico: telegram: the user blocked the bot"
 
 
 def csrf_post(client: TestClient, csrf: str, path: str, body: dict[str, object] | None = None) -> httpx.Response:
@@ -307,3 +312,114 @@ def test_the_case_shows_what_the_user_was_answering_and_their_earlier_cases(
     csrf_post(client, csrf, f"tickets/{again}/claim")
     history = client.get(f"/console/api/tickets/{again}").json()["case"]["history"]
     assert [(h["outcome"], h["note"]) for h in history] == [("Derivado a S.O.S. Digital", "pidió números")]
+
+
+def _closed_case(client: TestClient, csrf: str, user: str, text: str, outcome: str) -> str:
+    ticket = str(user_says(client, user, text)["handoff"]["ticket"])  # type: ignore[index]
+    assert csrf_post(client, csrf, f"tickets/{ticket}/claim").status_code == 200
+    if outcome:
+        assert csrf_post(client, csrf, f"tickets/{ticket}/reply", {"text": "Hola, soy del equipo."}).status_code == 200
+        closed = csrf_post(client, csrf, f"tickets/{ticket}/close", {"outcome": outcome, "note": "sin datos"})
+        assert closed.status_code == 200
+    return ticket
+
+
+def test_staff_search_cases_by_their_data_never_by_what_was_written(
+        app_client: tuple[TestClient, Store, str]) -> None:
+    client, store, _ = app_client
+    csrf = login(client, "ana")
+    urgent = _closed_case(client, csrf, "lucia", "me tienen encerrada y no me dejan salir", "referred_felcv")
+    normal = _closed_case(client, csrf, "rosa", "persona", "information_given")
+    still = _closed_case(client, csrf, "nina", "persona", "")
+    old = _closed_case(client, csrf, "eva", "persona", "no_response")
+    with Session(store.engine) as session:  # a case from last year
+        session.execute(update(Case).where(Case.ticket_id == old).values(
+            opened_at=dt.datetime(2024, 3, 10, 15, tzinfo=dt.UTC)))
+        session.commit()
+
+    def found(**filters: str) -> list[str]:
+        response = client.get("/console/api/cases", params=filters)
+        assert response.status_code == 200, response.text
+        return [c["ticket"] for c in response.json()["cases"]]
+
+    assert set(found()) == {urgent, normal, still, old}
+    assert found(outcome="referred_felcv") == [urgent]
+    assert found(category="trafficking", priority="urgent") == [urgent]
+    assert found(status="open") == [still]
+    assert set(found(status="closed")) == {urgent, normal, old}
+    assert set(found(lang="es", channel="simulator", counselor="ana")) == {urgent, normal, still, old}
+    assert found(counselor="bea") == []
+    assert found(**{"from": "2024-03-10", "to": "2024-03-10"}) == [old], "a day in Bolivia, both ends included"
+    assert old not in found(**{"from": "2025-01-01"})
+    person = client.get("/console/api/cases", params={"outcome": "referred_felcv"}).json()["cases"][0]
+    assert found(user=person["user"]) == [urgent], "the code shown on the case finds the person's cases"
+    assert (person["outcome_label"], person["category_label"], person["lang_name"], person["channel_name"],
+            person["counselor"], person["priority_label"]) == (
+        "Derivado a la FELCV", "trata / retención", "español", "Simulador", "ana", "URGENTE")
+    row = client.get("/console/api/cases", params={"status": "open"}).json()["cases"][0]
+    assert row["open"] and row["can_open"] and row["closed_at"] is None and not row["lost"]
+    client.post("/simulator/api/reset", content=json.dumps({"user": "nina"}))  # she deleted her data
+    row = client.get("/console/api/cases", params={"status": "open"}).json()["cases"][0]
+    assert row["lost"] and not row["open"] and not row["can_open"], "never shown as open when it is gone"
+    assert found(text="encerrada") == found(), "no search over message text: an unknown field changes nothing"
+
+    bad = client.get("/console/api/cases", params={"from": "10/03/2024"})
+    assert bad.status_code == 400 and bad.json()["error"] == "Escribe la fecha como AAAA-MM-DD."
+    assert client.get("/console/api/cases", params={"user": "lucia"}).json()["code"] == "err.bad_user"
+    assert client.get("/console/api/cases", params={"outcome": "solved"}).json()["error"] == \
+        "Ese filtro no es válido."
+    assert [e.action for e in store.audit_entries()].count("search") >= 10, "every search is in the audit log"
+    options = client.get("/console/api/cases/options").json()
+    assert {"id": "handback", "label": "Devuelto al bot"} in options["outcomes"]
+    assert options["counselors"] == ["ana", "bea", "sara"]
+
+
+def test_media_in_a_case_is_a_labelled_item_with_a_way_to_open_it(app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, _ = app_client
+    tickets = {}
+    for channel in ("simulator", "telegram"):
+        user = f"voz-{channel}"
+        for step in ({"text": "hola"}, {"choice": "lang:es"}):
+            client.post("/simulator/api/message", content=json.dumps({"user": user, "channel": channel, **step}))
+        offer = client.post("/simulator/api/message", content=json.dumps(
+            {"user": user, "channel": channel, "media": "audio", "text": "escúchame por favor"})).json()
+        assert offer["understood"]["intent"] == "media" and "escuchar" in offer["replies"][0]["text"]
+        yes = offer["replies"][0]["choices"][0]["payload"]
+        opened = client.post("/simulator/api/message", content=json.dumps(
+            {"user": user, "channel": channel, "choice": yes})).json()
+        tickets[channel] = opened["handoff"]["ticket"]
+    csrf = login(client, "ana")
+    for channel, ticket in tickets.items():
+        csrf_post(client, csrf, f"tickets/{ticket}/claim")
+        lines = client.get(f"/console/api/tickets/{ticket}").json()["transcript"]
+        with_file = [line for line in lines if line["files"]]
+        assert with_file and all(line["from"] == "user" for line in with_file)
+        file = with_file[-1]["files"][0]  # on the message that opened the case
+        assert (file["kind"], file["label"]) == ("audio", "Nota de voz"), "never an empty line"
+        assert file["open"] is (channel == "telegram"), "a real platform's file opens through the console"
+        assert file["simulated"] is (channel == "simulator")
+        assert "ref" not in file, "the platform's reference stays on the server"
+        assert any(line["from"] == "user" and line["text"] == "escúchame por favor" for line in lines), "the caption"
+    missing = client.get(f"/console/api/tickets/{tickets['telegram']}/media", params={"item": 0})
+    assert missing.status_code == 404 and missing.json()["error"] == "Ese archivo no está en esta conversación."
+
+
+def test_a_recording_the_bot_sent_while_the_case_waited_is_named_not_blank(
+        app_client: tuple[TestClient, Store, str]) -> None:
+    client, _, _ = app_client
+    user_says(client, "teo", "hola")
+    choose(client, "teo", "lang:es")
+    ticket = user_says(client, "teo", "persona")["handoff"]["ticket"]  # type: ignore[index]
+    menu = user_says(client, "teo", "menú")["replies"]  # the bot still answers while a normal case waits
+    audience = next(r for r in menu if r["choices"])["choices"][0]["payload"]  # type: ignore[index]
+    groups = choose(client, "teo", audience)[-1]["choices"]
+    topics = choose(client, "teo", groups[2]["payload"])[-1]["choices"]  # "pedir ayuda"
+    lines = choose(client, "teo", topics[0]["payload"])[-1]  # the help lines, with a recording
+    listen = next(c["payload"] for c in lines["choices"] if c["title"] == "Escuchar")
+    assert choose(client, "teo", listen)[0]["text"] == ""
+    csrf = login(client, "ana")
+    csrf_post(client, csrf, f"tickets/{ticket}/claim")
+    said = client.get(f"/console/api/tickets/{ticket}").json()["transcript"]
+    voice = [line for line in said if line["from"] == "bot" and not line["text"]]
+    assert voice and voice[-1]["files"] == [{"kind": "audio", "label": "Nota de voz del bot (grabación de la campaña)",
+                                             "open": False, "location": None}]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from argon2 import PasswordHasher
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from bot.store.db import Store, make_engine, upgrade
+from bot.store.keys import Keys
 from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -380,3 +382,167 @@ def test_the_simulator_works_on_a_phone(bot_server: str, browser: Browser) -> No
     for width in (390, 820, 1280):
         page.set_viewport_size({"width": width, "height": 844})
         page.screenshot(path=str(SHOTS / f"simulator-{width}.png"))
+
+
+def simulator_page(browser: Browser, base: str, user: str, width: int = 390, height: int = 844) -> Page:
+    page = browser.new_context(viewport={"width": width, "height": height}, has_touch=width < 500).new_page()
+    page.goto(f"{base}/simulator")
+    page.fill("#user", user)
+    page.dispatch_event("#user", "change")
+    return page
+
+
+def test_staff_try_a_module_in_quechua_with_the_spanish_beside_it(bot_server: str, browser: Browser) -> None:
+    base = bot_server
+    listed = httpx.get(f"{base}/simulator/api/modules").json()["modules"]
+    expected = httpx.post(f"{base}/simulator/api/start", content=json.dumps(
+        {"user": "reference", "module": "grooming", "lang": "qu", "audience": "young"})).json()["replies"][-1]
+    page = simulator_page(browser, base, "staff-qu")
+    page.click("#tools summary")
+    expect(page.locator("#module option")).to_have_count(len(listed))  # the loaded modules, not a fixed list
+    page.select_option("#moduleLang", "qu")
+    page.select_option("#module", "grooming")
+    page.select_option("#moduleAudience", "young")
+    page.click("#moduleForm button[type=submit]")
+    expect(page.locator("#log .start")).to_contain_text("Grooming")
+    bubble = page.locator("#log .bot").last
+    expect(bubble).to_contain_text(expected["text"][:60])
+    expect(bubble).to_have_attribute("lang", "qu")
+    expect(page.locator("#lang")).to_have_text("qu")
+    expect(page.locator("#log .gloss")).to_have_count(0)  # off until staff ask for it
+    page.check("#gloss")
+    gloss = bubble.locator(".gloss")
+    expect(gloss).to_contain_text("En español:")
+    expect(gloss).to_contain_text(expected["gloss"]["text"][:60])
+    expect(gloss).to_have_attribute("lang", "es")
+    expect(bubble.locator(".choices button").first).to_contain_text("Seguir")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+    size = page.locator("#tools summary").bounding_box()
+    assert size is not None and size["height"] >= 44, "the tools open with a finger"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "simulator-module-gloss-390.png"), full_page=True)
+    audit(page, "simulator with the module picker and the Spanish gloss")
+
+    bubble.locator(".choices button").first.click()  # the module's own buttons are current
+    expect(page.locator("#log .bot")).to_have_count(2)
+    expect(page.locator("#log .bot").last.locator(".gloss")).to_contain_text("Señales")
+    page.uncheck("#gloss")
+    expect(page.locator("#log .gloss")).to_have_count(0)
+    for width in (820, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.screenshot(path=str(SHOTS / f"simulator-module-{width}.png"))
+
+
+def test_voice_notes_and_photos_are_labelled_in_the_simulator_and_the_console(
+        bot_server: str, browser: Browser) -> None:
+    base = bot_server
+    page = simulator_page(browser, base, "voz", width=1280, height=800)
+    page.select_option("#channel", "telegram")
+    page.fill("#text", "hola")
+    page.press("#text", "Enter")
+    page.locator("#log .choices button", has_text="Español").click()
+    expect(page.locator("#log .bot")).to_have_count(3)
+    page.click("#attach")
+    expect(page.locator("#attachRow")).to_be_visible()
+    page.fill("#text", "escúchame por favor")
+    page.click("#attachRow [data-kind=audio]")
+    sent = page.locator("#log .user").last
+    expect(sent.locator(".media")).to_have_text("Nota de voz")
+    expect(sent).to_contain_text("escúchame por favor")
+    expect(page.locator("#attachRow")).to_be_hidden()
+    offer = page.locator("#log .bot").last
+    expect(offer).to_contain_text("No puedo escuchar audios")
+    offer.get_by_role("button", name="Sí").click()
+    expect(page.locator("#log .bot").last).to_contain_text("Una persona del equipo")
+    audit(page, "simulator with a voice note")
+
+    console = open_console(browser, base, "ana")
+    console.locator("#waiting .ticket").get_by_role("button", name="Tomar").click()
+    item = console.locator("#transcript .from-user .file").last
+    expect(item).to_contain_text("Nota de voz")  # never an empty line
+    link = item.get_by_role("link", name="escuchar audio")
+    expect(link).to_have_attribute("href", re.compile(r"^/console/api/tickets/[0-9a-f]+/media\?item=\d+&n=0$"))
+    said = console.locator("#transcript .from-user", has_text="escúchame por favor")
+    expect(said.locator(".file")).to_contain_text("Nota de voz")  # the caption under its voice note
+    expect(said.locator(".caption")).to_have_text("escúchame por favor")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    console.screenshot(path=str(SHOTS / "case-with-voice-note-1280.png"))
+    audit(console, "case with a voice note")
+
+    page.select_option("#channel", "simulator")  # a recording the bot sends can be played
+    page.click("#reset")
+    page.click("#tools summary")
+    page.select_option("#moduleLang", "es")
+    page.select_option("#module", "help")
+    page.click("#moduleForm button[type=submit]")
+    page.locator("#log .bot").last.get_by_role("button", name="Escuchar").click()
+    recording = page.locator("#log .bot").last
+    expect(recording).to_contain_text("Nota de voz del bot")
+    src = recording.locator("audio").get_attribute("src")
+    assert src and src.startswith("/media/audio/")
+    assert page.request.get(f"{base}{src}").headers["content-type"] == "audio/ogg"
+
+
+def test_staff_search_cases_and_read_failed_deliveries_in_spanish(
+        running_bot: tuple[str, str], bot_server: str, browser: Browser) -> None:
+    base, ns = bot_server, running_bot[1]
+    with httpx.Client(base_url=base) as api:
+        csrf = api.post("/console/api/login", json={"username": "ana", "password": PASSWORD}).json()["csrf"]
+        for user, text, outcome in (("lucia", "me tienen encerrada y no me dejan salir", "referred_felcv"),
+                                    ("rosa", "persona", "information_given"), ("nina", "persona", "")):
+            ticket = user_says(base, text, user=user)["handoff"]["ticket"]
+            headers = {"X-CSRF-Token": csrf}
+            assert api.post(f"/console/api/tickets/{ticket}/claim", headers=headers).status_code == 200
+            if outcome:
+                api.post(f"/console/api/tickets/{ticket}/reply", headers=headers, json={"text": "Hola."})
+                closed = api.post(f"/console/api/tickets/{ticket}/close", headers=headers, json={"outcome": outcome})
+                assert closed.status_code == 200
+    plain = redis_sync.Redis.from_url(REDIS_URL)
+    plain.rpush(Keys(ns).failed, json.dumps({"channel": "whatsapp", "user": "ab12cd34ef56", "entry": "SM1",
+                                                   "reason": "twilio undelivered 63016", "failed_at": time.time()}))
+    plain.close()
+
+    page = open_console(browser, base, "sara", width=390, height=844)
+    page.click("#searchOpen")
+    expect(page.locator("#search")).to_be_visible()
+    expect(page.locator("#case")).to_be_hidden()
+    page.select_option("#sOutcome", label="Derivado a la FELCV")
+    page.click("#searchForm button[type=submit]")
+    results = page.locator("#results li")
+    expect(results).to_have_count(1)
+    expect(results.first).to_contain_text("trata / retención")
+    expect(results.first).to_contain_text("URGENTE")
+    expect(results.first).to_contain_text("Derivado a la FELCV")
+    expect(page.locator("#searchStatus")).to_have_text("Casos encontrados: 1.")
+    code = results.first.locator("strong").inner_text()
+    results.first.get_by_role("button", name=re.compile("Sus casos")).click()
+    expect(page.locator("#sUser")).to_have_value(code)
+    page.fill("#sFrom", "2001-01-01")
+    page.fill("#sTo", "2001-01-31")
+    page.click("#searchForm button[type=submit]")
+    expect(page.locator("#searchStatus")).to_have_text("Ningún caso con estos filtros.")
+    page.click("#sClear")
+    page.select_option("#sStatus", "open")
+    page.click("#searchForm button[type=submit]")
+    open_now = results.filter(has_text="sigue abierto")  # (earlier tests' cases were left without an outcome)
+    expect(open_now).to_have_count(1)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "search-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+    audit(page, "case search of a supervisor")
+    still_open = open_now.locator("strong").inner_text()
+    open_now.get_by_role("button", name="Abrir").click()
+    expect(page.locator("#case")).to_be_visible()
+    expect(page.locator("#title")).to_have_text(f"Caso {still_open}")
+
+    failed = page.locator("#failed li")
+    expect(failed).to_contain_text("WhatsApp no lo entregó: fuera de la ventana de 24 horas (código 63016).")
+    expect(failed).to_have_attribute("title", "Detalle técnico: twilio undelivered 63016")
+    expect(failed).not_to_contain_text("undelivered")
+
+    wide = open_console(browser, base, "ana")
+    wide.click("#searchOpen")
+    user_says(base, "quiero matarme", user="urgente")  # while searching, an urgent case still shows
+    expect(wide.locator("#urgentList .ticket.urgent")).to_be_in_viewport(timeout=10_000)
+    expect(wide.locator("#alert")).to_be_visible()
+    wide.screenshot(path=str(SHOTS / "search-1280.png"))

@@ -1,15 +1,19 @@
 """What the user sees around a handoff and with old buttons, through the simulator API on the real
 Redis: the bot still answers while a normal ticket waits (and says once that a person will write),
 stays quiet on urgent and held cases, and answers a button from an older message with a note and
-the current choices, as Telegram and WhatsApp render them."""
+the current choices, as Telegram and WhatsApp render them. Staff tools: the module picker (from the
+loaded content), the Spanish beside Quechua and Aymara drafts, recordings and simulated files."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from starlette.testclient import TestClient
 
+from bot.flows.engine import FlowEngine
+from bot.flows.model import FlowSet
 from bot.store.db import Store
 from tests import test_console
 from tests.test_console import switch_to
@@ -106,3 +110,79 @@ def test_help_from_an_old_danger_question_is_never_refused(app_client: Client) -
     say(client, "eva", text="menu")
     late = say(client, "eva", choice="sys:risk:person")
     assert late["handoff"] and late["handoff"]["priority"] == "urgent"
+
+
+def modules(client: TestClient) -> list[dict[str, Any]]:
+    return list(client.get("/simulator/api/modules").json()["modules"])
+
+
+def start(client: TestClient, user: str, module: str, lang: str, audience: str = "young") -> dict[str, Any]:
+    response = client.post("/simulator/api/start", content=json.dumps(
+        {"user": user, "module": module, "lang": lang, "audience": audience}))
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_the_module_picker_comes_from_the_loaded_content(app_client: Client) -> None:
+    client, _, _ = app_client
+    pipeline = client.app.state.runtime.pipeline  # type: ignore[attr-defined]
+    bundle = pipeline.bundle
+    listed = modules(client)
+    assert {m["id"] for m in listed} == set(bundle.flows.flows) - {"main"}
+    grooming = next(m for m in listed if m["id"] == "grooming")
+    assert grooming["title"] == {lang: bundle.catalog.text(lang, "grooming.title") for lang in ("es", "qu", "ay")}
+    fewer = FlowSet({name: flow for name, flow in bundle.flows.flows.items() if name != "games"})
+    pipeline.bundle = replace(bundle, flows=fewer, engine=FlowEngine(fewer))  # as a content reload would
+    try:
+        assert "games" not in {m["id"] for m in modules(client)}, "a module that is not loaded is not offered"
+    finally:
+        pipeline.bundle = bundle
+
+
+def test_staff_jump_into_a_module_in_quechua_and_see_the_spanish_beside_it(app_client: Client) -> None:
+    client, _, _ = app_client
+    catalog = client.app.state.runtime.pipeline.bundle.catalog  # type: ignore[attr-defined]
+    assert say(client, "qori", text="persona")["handoff"], "a case from an earlier try"
+    shown = start(client, "qori", "grooming", "qu")
+    assert shown["lang"] == "qu" and shown["module"] == "Grooming" and shown["handoff"] is None
+    first = shown["replies"][-1]
+    assert first["text"] == catalog.text("qu", "grooming.intro", audience="young")
+    assert first["key"] == "grooming.intro"
+    assert first["gloss"]["text"] == catalog.text("es", "grooming.intro", audience="young"), "the Spanish source"
+    assert first["gloss"]["choices"] == [catalog.text("es", k) for k in
+                                         ("common.continue", "common.menu", "common.person")]
+    assert first["text"] != first["gloss"]["text"]
+    onward = say(client, "qori", choice=first["choices"][0]["payload"])
+    assert onward["understood"]["via"] == "choice", "a fresh conversation at the module: its buttons are current"
+    assert onward["replies"][-1]["key"] == "grooming.signs" and onward["replies"][-1]["gloss"]["text"]
+
+    aymara = start(client, "qori", "help", "ay", "caregiver")["replies"][-1]
+    assert aymara["gloss"]["text"] == catalog.text("es", "help.lines", audience="caregiver")
+    spanish = start(client, "qori", "help", "es")["replies"][-1]
+    assert spanish["key"] == "help.lines" and "gloss" not in spanish, "Spanish needs no gloss"
+    missing = client.post("/simulator/api/start", content=json.dumps(
+        {"user": "qori", "module": "main", "lang": "qu"}))
+    assert missing.status_code == 404 and missing.json()["error"] == "Ese módulo no existe en el contenido cargado."
+
+
+def test_a_recording_the_bot_sends_is_a_playable_voice_note(app_client: Client) -> None:
+    client, _, _ = app_client
+    lines = start(client, "lia", "help", "es")["replies"][-1]
+    listen = next(c["payload"] for c in lines["choices"] if c["title"] == "Escuchar")
+    heard = say(client, "lia", choice=listen)["replies"]
+    assert heard[0]["text"] == "" and heard[0]["media"][0]["kind"] == "audio", "a voice note, not an empty bubble"
+    url = heard[0]["media"][0]["url"]
+    assert url.startswith("/media/audio/") and "ref" not in heard[0]["media"][0]
+    played = client.get(url)
+    assert played.status_code == 200 and played.headers["content-type"] == "audio/ogg" and played.content
+
+
+def test_a_simulated_file_gets_the_honest_answer_and_bad_lines_are_refused(app_client: Client) -> None:
+    client, _, _ = app_client
+    say(client, "eli", text="hola")
+    say(client, "eli", choice="lang:es")
+    photo = say(client, "eli", media="image")
+    assert photo["understood"]["intent"] == "media" and "ver" in photo["replies"][0]["text"].lower()
+    for bad in ({"media": "gif"}, {"media": "audio", "choice": "sys:menu"}, {"media": ["audio"]}):
+        response = client.post("/simulator/api/message", content=json.dumps({"user": "eli", **bad}))
+        assert response.status_code == 400 and "media" in response.json()["error"]

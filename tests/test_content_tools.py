@@ -13,10 +13,10 @@ from textwrap import dedent
 import pytest
 from babel.messages import pofile
 
+from bot.cli.content_tools import export_po, import_po, preview, status_table
 from bot.content.catalog import Catalog
-from bot.content.tools import export_po, import_po, preview, status_table
-from bot.core.bundle import Bundle
-from bot.core.reload import ContentWatcher
+from bot.dialog.bundle import Bundle
+from bot.dialog.reload import ContentWatcher
 
 ROOT = Path(__file__).resolve().parent.parent
 

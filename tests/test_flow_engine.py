@@ -7,10 +7,12 @@ from textwrap import dedent
 
 import pytest
 
+from bot.config import ROOT
 from bot.core.conversation import Conversation
 from bot.errors import DataError
 from bot.flows.engine import FlowEngine, Pick, RequestCounselor, Say, SetLanguage, SetSubscription, StartFlow
 from bot.flows.loader import load_flows
+from bot.flows.model import step_table
 
 MAIN = """
 format: 1
@@ -177,3 +179,17 @@ def test_missing_content_key_is_reported(tmp_path: Path) -> None:
     write_flows(tmp_path, main=MAIN, quiz=QUIZ)
     with pytest.raises(DataError, match=r"'t\.q1' does not exist in content/es"):
         load_flows(tmp_path, content_keys={"t.main"})
+
+
+def test_the_format_doc_lists_every_step_type_and_field_of_the_models() -> None:
+    doc = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    table = doc.split("<!-- step-fields:start -->\n", 1)[1].split("\n<!-- step-fields:end -->", 1)[0]
+    assert table == step_table(), "docs/formats.md is out of date: paste bot.flows.model.step_table() there"
+
+
+def test_a_field_of_another_step_type_is_refused_with_what_the_step_takes(tmp_path: Path) -> None:
+    write_flows(tmp_path, main=MAIN.replace("    say: t.menu\n", "    say: t.menu\n    next: menu\n", 1), quiz=QUIZ)
+    with pytest.raises(DataError) as info:
+        load_flows(tmp_path)
+    problem = next(p for p in info.value.problems if "cannot have 'next'" in p.what)
+    assert "say, choices" in problem.fix and problem.line is not None

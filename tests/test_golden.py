@@ -81,7 +81,7 @@ async def test_golden_conversation(path: Path, redis: Redis, namespace: str, req
             if result["handoff"]:
                 lines = await c.handoff.transcript(result["handoff"]["ticket"])
                 result["ticket_files"] = [f"{f['kind']} {f['ref']}" for line in lines if line.get("from") == "user"
-                                          for f in line.get("files", [])]
+                                          for f in line.get("files", []) if f.get("ref")]
             got = observed(result)
             if update:
                 turn["expect"] = got

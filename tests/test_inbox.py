@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.channels.inbox import Inbound, Inbox, InboxWorker
-from bot.channels.outbox import outbox_queue
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.delivery.inbox import Inbound, Inbox, InboxWorker
+from bot.delivery.outbox import outbox_queue
 
 
 def _inbox(runtime: Runtime) -> Inbox:

@@ -8,9 +8,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.core.pipeline import Pipeline
 from bot.core.privacy import user_key
 from bot.core.types import Channel, Incoming, Media
+from bot.dialog.pipeline import Pipeline
 from bot.handoff.service import RedisHandoff
 from bot.safety.triage import Triage
 from bot.store.state import StateStore
@@ -45,8 +45,10 @@ class User:
         return await self.pipeline.handle(msg)
 
     async def case_files(self, ticket: str) -> list[str]:
+        """The files a counselor can open on the case (the conversation before the ticket names a
+        file's kind only, never its reference)."""
         return [f["ref"] for line in await self.handoff.transcript(ticket) if line["from"] == "user"
-                for f in line["files"]]
+                for f in line["files"] if f["ref"]]
 
 
 def offered(reply: Any) -> bool:

@@ -9,9 +9,9 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+from bot.cli.nlu_evaluate import BLIND, Case, Parsed, load_blind, macro_f1, question_rows, read, split
 from bot.config import ROOT
 from bot.nlu.client import NluResult, _answers
-from bot.nlu.evaluate import BLIND, Case, Parsed, load_blind, macro_f1, question_rows, read, split
 
 EVAL = ROOT / "nlu" / "eval"
 
@@ -92,7 +92,7 @@ def test_the_response_selector_ranking_is_read_from_rasa() -> None:
 
 
 def test_seed_kinds_come_from_explicit_lists_or_patterns(tmp_path: Path) -> None:
-    from bot.nlu.evaluate import _seeds_module
+    from bot.cli.nlu_evaluate import _seeds_module
 
     seeds = _seeds_module(ROOT)
     assert seeds.kind_of("sextortion", "es delito pasar fotos intimas") == "is_crime"

@@ -159,7 +159,7 @@ async def test_a_direct_answer_in_quechua(redis: Redis, namespace: str) -> None:
 
 def test_the_intent_map_names_flows_and_texts_that_exist() -> None:
     from bot.config import ROOT
-    from bot.content.check import run_check
+    from bot.dialog.check import run_check
 
     assert run_check(ROOT / "content", ROOT / "flows") == 0
     actions = IntentActions.load()

@@ -10,9 +10,10 @@ from pathlib import Path
 import httpx
 from redis.asyncio import Redis
 
+from bot.cli.nlu_review import run
 from bot.config import ROOT, load_settings
 from bot.nlu.client import RasaClient
-from bot.nlu.review import RETENTION_SECONDS, ReviewLog, add_to_training, read_labels, run, scrub, sheet
+from bot.nlu.review import RETENTION_SECONDS, ReviewLog, add_to_training, read_labels, scrub, sheet
 from bot.nlu.understander import RasaUnderstander
 from bot.store.db import Store, make_engine, upgrade
 from tests.conftest import REDIS_URL

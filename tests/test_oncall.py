@@ -24,9 +24,9 @@ async def test_an_urgent_case_waiting_too_long_is_announced_once_without_words(r
     handoff = RedisHandoff(redis, namespace, clock=clock)
     msg = Incoming("whatsapp", "+59170000009", "u-oncall", "m1", text="me tienen encerrada en un cuarto")
     await handoff.open_ticket(msg, lang="qu", priority="urgent", category="trafficking",
-                              trigger="me tienen encerrada", summary="channel=whatsapp")
+                              trigger="me tienen encerrada", summary={"channel": "whatsapp"})
     await handoff.open_ticket(Incoming("telegram", "5", "u-normal", "m2", text="persona"), lang="es",
-                              priority="normal", category=None, trigger=None, summary="")
+                              priority="normal", category=None, trigger=None, summary=None)
     alerts: list[str] = []
 
     async def send(text: str) -> None:
@@ -47,7 +47,7 @@ async def test_an_urgent_case_waiting_too_long_is_announced_once_without_words(r
 async def test_a_failed_alert_is_tried_again(redis: Redis, namespace: str) -> None:
     handoff = RedisHandoff(redis, namespace)
     await handoff.open_ticket(Incoming("telegram", "5", "u1", "m1", text="me pegan"), lang="es", priority="urgent",
-                              category="violence", trigger="me pegan", summary="")
+                              category="violence", trigger="me pegan", summary=None)
     attempts: list[str] = []
 
     async def flaky(text: str) -> None:

@@ -12,8 +12,9 @@ from collections.abc import Callable
 import pytest
 from redis.asyncio import Redis
 
-from bot.channels.mailbox import PARKED, Claimed
-from bot.channels.outbox import (
+from bot.core.types import Choice, Outgoing
+from bot.delivery.mailbox import PARKED, Claimed
+from bot.delivery.outbox import (
     Outbox,
     OutboxWorker,
     OutsideWindow,
@@ -23,7 +24,6 @@ from bot.channels.outbox import (
     Undeliverable,
     outbox_queue,
 )
-from bot.core.types import Choice, Outgoing
 from bot.store.addresses import AddressBook
 from bot.store.keys import Keys
 from tests.conftest import address_book

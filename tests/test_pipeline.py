@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from redis.asyncio import Redis
 
 from bot.core.ports import Intent
-from bot.core.types import Incoming
+from bot.core.types import Incoming, Reply
+from bot.dialog.pipeline import LockLost, Pipeline
+from bot.handoff.service import RedisHandoff
 from bot.nlu.client import RasaClient
 from bot.nlu.understander import RasaUnderstander
-from tests.chat import Chat, chat, payload_of, texts, titles
+from bot.safety.triage import Triage
+from bot.store.state import StateStore
+from tests.chat import FROZEN_TIME, Chat, chat, payload_of, project_bundle, project_rules, texts, titles
 
 UNKNOWN = "una frase que ninguna regla conoce"
 
@@ -306,3 +311,69 @@ async def test_writing_in_another_language_offers_to_switch(redis: Redis, namesp
         assert titles(offer) == ["Runasimi", "Español"] and "Runasimi" in texts(offer)[0]
         switched = await c.send("ana", "1")
     assert switched["lang"] == "qu"
+
+
+class _SlowFirstReading:
+    """An NLU that takes longer than the user's lock on its first call only (a stalled Rasa)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def understand(self, text: str) -> Intent | None:
+        self.calls += 1
+        if self.calls == 1:
+            await asyncio.sleep(0.4)
+        return Intent("urgent_violence", 0.95, "violence", 0.95, 0.95)
+
+
+async def test_a_turn_redone_after_losing_its_lock_writes_each_transcript_line_once(
+        redis: Redis, namespace: str) -> None:
+    handoff = RedisHandoff(redis, namespace, clock=lambda: FROZEN_TIME)
+    pipeline = Pipeline(store=StateStore(redis, namespace, lock_ms=100), bundle=project_bundle(), handoff=handoff,
+                        triage=Triage(project_rules()), nlu=_SlowFirstReading(), clock=lambda: FROZEN_TIME)
+    msg = Incoming("telegram", "5", "u-slow", "tg-77", text="mi padrastro me pega todos los dias")
+    with pytest.raises(LockLost):
+        await pipeline.handle(msg)
+    reply = await pipeline.handle(msg)  # the inbox redelivers the same message
+    assert reply.handoff is not None and reply.handoff.priority == "urgent"
+    lines = await handoff.transcript(reply.handoff.ticket)
+    said = [line["text"] for line in lines if line["from"] == "user"]
+    assert said == ["mi padrastro me pega todos los dias"], "the user's words once"
+    assert len([line for line in lines if line["from"] == "system"]) == 1, "where the user was, once"
+    assert len([line for line in lines if line.get("safety")]) == 1, "the safety reply as the user saw it, once"
+    assert (await handoff.queue.counts())["urgent"] == 1, "one ticket"
+
+
+async def test_the_counselor_sees_the_conversation_before_the_ticket_and_only_the_last_minutes(
+        redis: Redis, namespace: str) -> None:
+    now = [FROZEN_TIME]
+    handoff = RedisHandoff(redis, namespace, clock=lambda: now[0])
+    store = StateStore(redis, namespace)
+    pipeline = Pipeline(store=store, bundle=project_bundle(), handoff=handoff, triage=Triage(project_rules()),
+                        clock=lambda: now[0])
+    ids = iter(range(1, 100))
+
+    async def send(user: str, text: str | None = None, choice: str | None = None) -> Reply:
+        return await pipeline.handle(Incoming("simulator", user, user, f"m{next(ids)}", text=text, choice=choice))
+
+    await send("old", "hola")
+    now[0] += 16 * 60  # the earlier words are older than the window
+    await send("old", choice="lang:es")
+    opened = await send("old", "persona")
+    assert opened.handoff is not None
+    early = [line for line in await handoff.transcript(opened.handoff.ticket) if line.get("before_ticket")]
+    assert "hola" not in [line["text"] for line in early], "older than 15 minutes: gone"
+
+    await send("ana", "hola")
+    await send("ana", choice="lang:es")
+    await send("ana", "tengo una duda")
+    opened = await send("ana", "persona")
+    assert opened.handoff is not None
+    lines = await handoff.transcript(opened.handoff.ticket)
+    before = [line for line in lines if line.get("before_ticket")]
+    assert [line["text"] for line in before if line["from"] == "user"] == ["hola", "[Español]", "tengo una duda"]
+    assert any(line["from"] == "bot" and "Español" in line["choices"] for line in before), "what the bot offered"
+    assert lines.index(before[-1]) < [line["from"] for line in lines].index("system"), "then the ticket"
+    assert await redis.exists(store.keys.user("ana", "recent")) == 0, "the transcript holds it from now on"
+    await send("eva", "hola")
+    assert 0 < await redis.ttl(store.keys.user("eva", "recent")) <= 15 * 60, "kept for minutes only"

@@ -17,15 +17,15 @@ import pytest
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 
-from bot.channels.inbox import Inbound, Inbox, InboxWorker
-from bot.channels.mailbox import PARKED, Mailbox, Rate, RateLimiter, queue_health
-from bot.channels.outbox import Outbox, OutboxWorker, Pace
-from bot.channels.reach import Reach
+from bot.app.runtime import Runtime, build_runtime, connect_redis
 from bot.config import load_settings
 from bot.core.conversation import Conversation
 from bot.core.types import Incoming, Outgoing
+from bot.delivery.inbox import Inbound, Inbox, InboxWorker
+from bot.delivery.mailbox import PARKED, Mailbox, Rate, RateLimiter, queue_health
+from bot.delivery.outbox import Outbox, OutboxWorker, Pace
+from bot.delivery.reach import Reach
 from bot.handoff.service import RedisHandoff
-from bot.runtime import Runtime, build_runtime, connect_redis
 from bot.store.addresses import AddressBook
 from bot.store.keys import Keys
 from bot.store.state import Duplicate, StateStore
@@ -173,12 +173,12 @@ async def test_the_ticket_queue_on_the_cluster(cluster: Redis, ns: str) -> None:
     handoff = RedisHandoff(cluster, ns)
     msg = Incoming("telegram", "5", "u1", "m1", text="me pegan")
     info, _ = await handoff.open_ticket(msg, lang="es", priority="normal", category=None, trigger=None,
-                                        summary="channel=telegram lang=es")
-    again, _ = await handoff.open_ticket(msg, lang="es", priority="urgent", category="violence", trigger="pegan",
-                                         summary="")
+                                        summary={"channel": "telegram", "lang": "es"})
+    again, _ = await handoff.open_ticket(Incoming("telegram", "5", "u1", "m1b", text="me pegan fuerte"), lang="es",
+                                         priority="urgent", category="violence", trigger="pegan", summary=None)
     assert again.ticket == info.ticket and again.priority == "urgent", "one open ticket per user, raised"
     other, _ = await handoff.open_ticket(Incoming("telegram", "6", "u2", "m2", text="ayuda"), lang="es",
-                                         priority="normal", category=None, trigger=None, summary="")
+                                         priority="normal", category=None, trigger=None, summary=None)
     assert await handoff.queue.counts() == {"urgent": 1, "normal": 1, "claimed": 0}
     assert await handoff.while_waiting(other.ticket) == "answer_and_tell"
     await handoff.heartbeat("ana")

@@ -13,7 +13,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.runtime import REDIS_HEALTH_CHECK_SECONDS, connect_redis
+from bot.app.runtime import REDIS_HEALTH_CHECK_SECONDS, connect_redis
 from tests.test_ticket_queue import _start, own_redis  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,4 +89,4 @@ def test_every_client_the_bot_builds_retries_connection_errors() -> None:
                        if path.name != "runtime.py"
                        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                        if re.search(r"\bRedis\(|\.from_url\(|ConnectionPool\(", line)]
-    assert not built_elsewhere, f"build Redis clients with bot.runtime.connect_redis: {built_elsewhere}"
+    assert not built_elsewhere, f"build Redis clients with bot.app.runtime.connect_redis: {built_elsewhere}"

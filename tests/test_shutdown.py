@@ -11,7 +11,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.channels.mailbox import work_loop
+from bot.delivery.mailbox import work_loop
 from bot.handoff.oncall import OnCallAlerts
 from bot.store.state import StateStore
 from tests.conftest import REDIS_URL

@@ -235,8 +235,10 @@ def test_during_a_handoff_media_reach_the_counselor(bot: tuple[TestClient, Teleg
             break
         time.sleep(0.1)
     photo = next(i for i, m in enumerate(transcript) if m["text"] == "mira esto")
-    assert transcript[photo]["files"] == [{"kind": "image", "location": None}]
-    assert transcript[-1]["files"] == [{"kind": "location", "location": "-16.5,-68.15"}]
+    assert transcript[photo]["files"] == [{"kind": "image", "label": "Foto", "location": None, "open": True,
+                                           "simulated": False}]
+    assert transcript[-1]["files"] == [{"kind": "location", "label": "Ubicación", "location": "-16.5,-68.15",
+                                        "open": False, "simulated": False}]
     assert "AgACAgEAAxk" not in json.dumps(transcript), "platform file ids stay on the server"
     file = client.get(f"/console/api/tickets/{ticket}/media?item={photo}&n=0")
     assert file.status_code == 200 and file.content == FILE_BYTES

@@ -180,7 +180,7 @@ async def test_opening_a_ticket_reads_no_other_ticket_and_knows_its_place(redis:
     try:
         clock.now += 1
         info, wait = await handoff.open_ticket(Incoming("telegram", "5", "u-new", "m1", text="me pegan"), lang="es",
-                                               priority="urgent", category="violence", trigger="me pegan", summary="")
+                                               priority="urgent", category="violence", trigger="me pegan", summary=None)
     finally:
         redis.execute_command = original  # type: ignore[method-assign]
     assert "HGETALL" not in commands and "ZRANGE" not in commands, commands
@@ -195,7 +195,7 @@ async def test_open_and_closed_tickets_expire(redis: Redis, namespace: str) -> N
     handoff = RedisHandoff(redis, namespace, retention_seconds=90 * DAY, abandon_seconds=30 * DAY)
     queue = handoff.queue
     info, _ = await handoff.open_ticket(Incoming("telegram", "5", "u1", "m1", text="persona"), lang="es",
-                                        priority="normal", category=None, trigger=None, summary="")
+                                        priority="normal", category=None, trigger=None, summary=None)
     prefix = Keys(namespace).tickets.prefix
     for key in (f"ticket:{info.ticket}", "open:u1"):
         assert 119 * DAY < await redis.ttl(prefix + key) <= 120 * DAY, key

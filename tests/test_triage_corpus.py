@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.triage_evaluate import corpus_hash, evaluate, figures
 from bot.config import load_settings
-from bot.safety.evaluate import corpus_hash, evaluate, figures
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.integration, pytest.mark.rasa]

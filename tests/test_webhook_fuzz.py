@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
-from bot.channels.inbox import Inbound
 from bot.config import load_settings
+from bot.delivery.inbox import Inbound
 from bot.web.app import create_app
 from bot.web.webhooks import MAX_BODY, MAX_FORM
 from tests.conftest import REDIS_URL, drop_namespace

@@ -25,10 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from bot.channels.inbox import InboxWorker
-from bot.channels.outbox import OutboxWorker
-from bot.channels.render import render_for
-from bot.channels.simulator import to_json
+from bot.app.simulator import to_json
 from bot.channels.whatsapp import parse_form
 from bot.channels.whatsapp_content import (
     ContentApi,
@@ -40,11 +37,14 @@ from bot.channels.whatsapp_content import (
     shapes,
     sync_contents,
 )
+from bot.cli.content_tools import preview
 from bot.content.languages import LANGS
-from bot.content.tools import preview
-from bot.core.bundle import Bundle, whatsapp_shape
 from bot.core.risk import NO_RISK
 from bot.core.types import Choice, Outgoing, Reply, Understood
+from bot.delivery.inbox import InboxWorker
+from bot.delivery.outbox import OutboxWorker
+from bot.delivery.render import render_for
+from bot.dialog.bundle import Bundle, whatsapp_shape
 from bot.flows.engine import payload_for
 from bot.store.db import WhatsAppContent, make_engine, upgrade
 from bot.web.app import create_app

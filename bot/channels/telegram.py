@@ -20,11 +20,11 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.channels.inbox import Inbound, Inbox
-from bot.channels.outbox import Pace, RetryLater, Undeliverable
 from bot.content.audio import AudioError, probe, resolve
 from bot.core.cancel import stop_if_cancelled
 from bot.core.types import Media, Outgoing
+from bot.delivery.inbox import Inbound, Inbox
+from bot.delivery.outbox import Pace, RetryLater, Undeliverable
 
 log = logging.getLogger(__name__)
 CALLBACK_DATA_BYTES = 64

@@ -29,11 +29,11 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.channels.inbox import Inbound
-from bot.channels.outbox import OutsideWindow, Pace, RetryLater, Undeliverable, record_failure
-from bot.channels.reach import Reach
 from bot.channels.whatsapp_content import ContentMap, Interactive
 from bot.core.types import Media, Outgoing
+from bot.delivery.inbox import Inbound
+from bot.delivery.outbox import OutsideWindow, Pace, RetryLater, Undeliverable, record_failure
+from bot.delivery.reach import Reach
 from bot.store.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class TwilioSender:
     def __init__(self, client: Client, redis: Redis, namespace: str, *, sender: str, status_callback: str | None,
                  template_sid: str | None = None, rate: float = 10.0, contents: ContentMap | None = None,
                  audio_url: Callable[[str], str | None] | None = None) -> None:
-        """`audio_url` turns a campaign recording's reference into a signed link Twilio fetches (bot/web/audio.py)."""
+        """`audio_url` turns a recording's reference into a signed link Twilio fetches (bot/app/audio_links.py)."""
         self.client = client
         self.redis = redis
         self.ns = namespace

@@ -37,18 +37,18 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.channels.render import unnumbered
 from bot.config import Settings
 from bot.content.languages import LANGS, display_name
-from bot.core.bundle import (
+from bot.core.types import Choice, Outgoing
+from bot.delivery.render import unnumbered
+from bot.dialog.bundle import (
     WHATSAPP_BUTTON_TITLE,
     WHATSAPP_CONTENT_BODY,
     WHATSAPP_LIST_BUTTON_KEY,
     Bundle,
     whatsapp_shape,
 )
-from bot.core.pipeline import RISK_ANSWERS
-from bot.core.types import Choice, Outgoing
+from bot.dialog.pipeline import RISK_ANSWERS
 from bot.flows.engine import payload_for
 from bot.store.db import WhatsAppContent, make_engine, upgrade, utcnow
 

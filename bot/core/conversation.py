@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# The conversation's last minutes (what the user wrote and what the bot answered) are kept apart from
+# the state, under the user's key, for RECENT_SECONDS and at most RECENT_LINES lines: if a ticket opens,
+# the counselor sees what came before it; otherwise they expire (docs/RETENTION.md).
+RECENT_SECONDS = 15 * 60
+RECENT_LINES = 12
+
 
 @dataclass
 class Conversation:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
+from bot.core.effects import HandoffEffect
 from bot.core.risk import Risk
-from bot.core.types import HandoffInfo, Incoming, Outgoing
+from bot.core.types import Outgoing
 
 
 class Triager(Protocol):
@@ -45,24 +46,30 @@ class WaitEstimate:
     minutes: int | None  # None: nobody on shift
 
 
+@dataclass(frozen=True)
+class TicketPlan:
+    ticket: str | None  # the user's open ticket; None: a new one would open
+    priority: Literal["urgent", "normal"]  # what the ticket will be (an urgent ticket stays urgent)
+    wait: WaitEstimate
+
+
 class Handoff(Protocol):
-    async def open_ticket(self, msg: Incoming, *, lang: str, priority: str, category: str | None,
-                          trigger: str | None, summary: str) -> tuple[HandoffInfo, WaitEstimate]: ...
+    """What a turn may read about tickets, and the one call that applies what it decided."""
+
+    async def plan_ticket(self, user_key: str, priority: str) -> TicketPlan:
+        """The user's open ticket and the wait, without changing anything."""
+        ...
 
     async def is_open(self, ticket_id: str) -> bool: ...
 
-    async def relay(self, ticket_id: str, msg: Incoming) -> None:
-        """Pass the user's message to the counselor (text and media), without the bot replying."""
-        ...
-
     async def while_waiting(self, ticket_id: str) -> str:
         """What the bot does on a user's message to an open ticket: "relay" only (a person holds it, or it
-        is urgent), "answer" (a normal ticket waits), or "answer_and_tell" (the same, the first time)."""
+        is urgent), "answer" (a normal ticket waits), or "answer_and_tell" (the same, not yet told)."""
         ...
 
-    async def record_replies(self, ticket_id: str, replies: Sequence[Outgoing], *,
-                             safety_index: int | None = None) -> None:
-        """Add the bot's replies of a turn on an open ticket to its transcript (what the user saw)."""
+    async def apply(self, message_id: str, effects: Sequence[HandoffEffect]) -> str | None:
+        """Apply a turn's ticket effects in order, once per `message_id` (a redone turn writes nothing
+        twice). Returns the id of the ticket an `OpenTicket` opened or raised (None without one)."""
         ...
 
     async def forget_user(self, user_key: str) -> None: ...

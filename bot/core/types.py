@@ -74,3 +74,4 @@ class Reply:
     handoff: HandoffInfo | None = None
     duplicate: bool = False
     risk: Risk = NO_RISK
+    opted_out: bool = False  # STOP: the channel records that campaign messages must not reach the user

@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import assert_never
 
 from bot.core.conversation import Conversation
-from bot.flows.model import Flow, FlowSet, Option, Step
+from bot.flows.model import (
+    BranchStep,
+    CounselorStep,
+    EndStep,
+    Flow,
+    FlowSet,
+    FlowStep,
+    LanguageStep,
+    MenuChoice,
+    MenuStep,
+    MessageStep,
+    QuizAnswer,
+    QuizResultStep,
+    QuizStep,
+    Step,
+    SubscribeStep,
+    UnsubscribeStep,
+    say_of,
+)
 
 MAX_STEPS_PER_TURN = 40
 
@@ -107,7 +126,7 @@ class FlowEngine:
     def current_prompt(self, state: Conversation) -> str | None:
         flow = self.flows.flows.get(state.flow or "")
         step = flow.steps.get(state.step or "") if flow else None
-        return step.say if step else None
+        return say_of(step) if step else None
 
     # -- internals ----------------------------------------------------------------------------
     def _pick(self, state: Conversation, pick: Pick, events: list[Event]) -> None:
@@ -116,18 +135,16 @@ class FlowEngine:
         flow = self.flows.flows[pick.flow]
         step = flow.steps[pick.step]
         option = step.options[pick.index]
-        if step.type == "quiz":
+        if isinstance(step, QuizStep) and isinstance(option, QuizAnswer):
             answers = state.quiz.setdefault(flow.name, {})
             answers.setdefault(step.id, option.correct)  # the first answer counts
-            if option.feedback:
-                events.append(Say(option.feedback))
-            if step.next:
-                self._run(state, flow, step.next, events)
-            return
-        self._follow(state, flow, option, events)
+            events.append(Say(option.feedback))
+            self._run(state, flow, step.next, events)
+        elif isinstance(option, MenuChoice):
+            self._follow(state, flow, option, events)
 
-    def _follow(self, state: Conversation, flow: Flow, option: Option, events: list[Event]) -> None:
-        for name, value in option.set:
+    def _follow(self, state: Conversation, flow: Flow, option: MenuChoice, events: list[Event]) -> None:
+        for name, value in option.set.items():
             state.vars[name] = value
         if option.goto:
             self._run(state, flow, option.goto, events)
@@ -149,37 +166,45 @@ class FlowEngine:
                 break
             step = flow.steps[step_id]
             state.flow, state.step = flow.name, step.id
-            kind = step.type
-            if kind in ("menu", "quiz"):
-                events.append(Say(step.say or "", choices=self._choices(flow, step)))
-                return
-            if kind == "branch":
-                value = state.vars.get(step.on or "", "")
-                step_id = dict(step.cases).get(value, step.default)
-                continue
-            if kind == "flow":
-                flow = self.flows.flows[step.flow or ""]
-                state.quiz.pop(flow.name, None)
-                step_id = flow.start
-                continue
-            if kind == "quiz_result":
-                answers = state.quiz.get(flow.name, {})
-                score = sum(1 for ok in answers.values() if ok)
-                total = len(flow.quiz_steps)
-                events.append(Say(step.say or "", (("score", str(score)), ("total", str(total)))))
-            elif step.say:
-                events.append(Say(step.say))
-            if kind == "counselor":
-                events.append(RequestCounselor())
-            elif kind in ("subscribe", "unsubscribe"):
-                events.append(SetSubscription(kind == "subscribe"))
-            elif kind == "language":
-                events.append(SetLanguage(step.lang))
-            elif kind == "end":
-                break
+            match step:
+                case MenuStep() | QuizStep():
+                    events.append(Say(step.say, choices=self._choices(flow, step)))
+                    return
+                case BranchStep():
+                    step_id = step.cases.get(state.vars.get(step.on, ""), step.default)
+                    continue
+                case FlowStep():
+                    flow = self.flows.flows[step.flow]
+                    state.quiz.pop(flow.name, None)
+                    step_id = flow.start
+                    continue
+                case QuizResultStep():
+                    score = sum(1 for ok in state.quiz.get(flow.name, {}).values() if ok)
+                    events.append(Say(step.say, (("score", str(score)), ("total", str(len(flow.quiz_steps))))))
+                case MessageStep():
+                    events.append(Say(step.say))
+                case CounselorStep():
+                    self._say(step.say, events)
+                    events.append(RequestCounselor())
+                case SubscribeStep() | UnsubscribeStep():
+                    self._say(step.say, events)
+                    events.append(SetSubscription(isinstance(step, SubscribeStep)))
+                case LanguageStep():
+                    self._say(step.say, events)
+                    events.append(SetLanguage(step.lang))
+                case EndStep():
+                    self._say(step.say, events)
+                    break
+                case _:
+                    assert_never(step)
             step_id = step.next
         state.flow, state.step = None, None
         events.append(FlowEnded(flow.name))
+
+    @staticmethod
+    def _say(key: str | None, events: list[Event]) -> None:
+        if key:
+            events.append(Say(key))
 
     @staticmethod
     def _choices(flow: Flow, step: Step) -> tuple[ChoiceRef, ...]:

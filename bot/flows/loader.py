@@ -5,29 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.errors import DataError, Problem
-from bot.flows.model import ACTIONS, STEP_TYPES, WAITING_TYPES, Flow, FlowSet, Option, Step
-from bot.yamlfile import LineDict, load_yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
-FORMAT_VERSION = 1
-STEP_FIELDS = {
-    "message": {"say", "next"},
-    "menu": {"say", "choices"},
-    "quiz": {"say", "answers", "next"},
-    "quiz_result": {"say", "next"},
-    "flow": {"flow"},
-    "counselor": {"say", "next"},
-    "subscribe": {"say", "next"},
-    "unsubscribe": {"say", "next"},
-    "language": {"lang", "next", "say"},
-    "branch": {"on", "cases", "default"},
-    "end": {"say"},
-}
-REQUIRED = {
-    "message": {"say", "next"}, "menu": {"say", "choices"}, "quiz": {"say", "answers", "next"},
-    "quiz_result": {"say", "next"}, "flow": {"flow"}, "language": {"lang"},
-    "branch": {"on", "cases", "default"},
-}
+from bot.errors import DataError, Problem
+from bot.flows.model import (
+    ACTIONS,
+    FORMAT_VERSION,
+    STEP_TYPES,
+    BranchStep,
+    Flow,
+    FlowFile,
+    FlowSet,
+    FlowStep,
+    MenuChoice,
+    QuizAnswer,
+    QuizStep,
+    fields_of,
+    next_of,
+    say_of,
+)
+from bot.yamlfile import LineDict, load_yaml
 
 
 def load_flows(flows_dir: Path, content_keys: set[str] | None = None) -> FlowSet:
@@ -60,109 +58,107 @@ def _read_flow(path: Path, data: Any) -> tuple[Flow | None, list[Problem]]:
     if not isinstance(data, LineDict):
         return None, [Problem(path, 1, "the file is empty or not a flow",
                               "start with 'format: 1', 'flow: <name>', 'title:', 'start:' and 'steps:'")]
+    try:
+        spec = FlowFile.model_validate(data)
+    except ValidationError as exc:
+        return None, [problem for error in exc.errors() if (problem := _problem(path, data, error))]
     problems: list[Problem] = []
-    if data.get("format") != FORMAT_VERSION:
-        problems.append(Problem(path, data.line_of("format"),
-                                f"'format' must be {FORMAT_VERSION} (found {data.get('format')!r})",
-                                f"put 'format: {FORMAT_VERSION}' on the first line"))
-    for key in ("flow", "title", "start", "steps"):
-        if key not in data:
-            problems.append(Problem(path, data.line, f"the flow has no '{key}'", f"add '{key}:' at the top level"))
-    if problems:
-        return None, problems
-    name = str(data["flow"])
-    if name != path.stem:
-        problems.append(Problem(path, data.line_of("flow"), f"the flow is called '{name}' but the file is {path.name}",
-                                f"write 'flow: {path.stem}' or rename the file to {name}.yml"))
-    steps_data = data["steps"]
-    if not isinstance(steps_data, LineDict) or not steps_data:
-        return None, [*problems, Problem(path, data.line_of("steps"), "'steps' must list the steps by name",
-                                          "indent each step name under 'steps:'")]
-    steps: dict[str, Step] = {}
-    for step_id, raw in steps_data.items():
-        step, found = _read_step(path, step_id, raw, steps_data.line_of(step_id))
-        problems += found
-        if step is not None:
-            steps[step_id] = step
-    start = str(data["start"])
-    if start not in steps_data:
-        problems.append(Problem(path, data.line_of("start"), f"the start step '{start}' does not exist",
-                                f"use one of: {', '.join(steps_data)}"))
-    quiz_steps = tuple(s.id for s in steps.values() if s.type == "quiz")
-    return Flow(name, str(data["title"]), start, steps, path, quiz_steps), problems
+    if spec.flow != path.stem:
+        problems.append(Problem(path, data.line_of("flow"),
+                                f"the flow is called '{spec.flow}' but the file is {path.name}",
+                                f"write 'flow: {path.stem}' or rename the file to {spec.flow}.yml"))
+    if spec.start not in spec.steps:
+        problems.append(Problem(path, data.line_of("start"), f"the start step '{spec.start}' does not exist",
+                                f"use one of: {', '.join(spec.steps)}"))
+    steps_data: LineDict = data["steps"]
+    for step_id, step in spec.steps.items():  # where each one was written, for later messages
+        raw = steps_data[step_id]
+        step._id, step._line = step_id, steps_data.line_of(step_id)
+        items = raw.get("choices") or raw.get("answers") or []
+        for option, item in zip(step.options, items, strict=True):
+            option._line = item.line if isinstance(item, LineDict) else step.line
+    quiz_steps = tuple(step_id for step_id, step in spec.steps.items() if isinstance(step, QuizStep))
+    return Flow(spec.flow, spec.title, spec.start, dict(spec.steps), path, quiz_steps), problems
 
 
-def _read_step(path: Path, step_id: str, raw: Any, line: int) -> tuple[Step | None, list[Problem]]:
-    if not isinstance(raw, LineDict):
-        return None, [Problem(path, line, f"step '{step_id}' has no details", "add 'type:' and its fields under it")]
-    kind = raw.get("type")
-    if kind not in STEP_TYPES:
-        return None, [Problem(path, raw.line_of("type"), f"step '{step_id}' has unknown type {kind!r}",
-                              f"use one of: {', '.join(STEP_TYPES)}")]
-    problems: list[Problem] = []
-    allowed = STEP_FIELDS[kind] | {"type"}
-    for key in raw:
-        if key not in allowed:
-            problems.append(Problem(path, raw.line_of(key), f"a '{kind}' step cannot have '{key}'",
-                                    f"a '{kind}' step takes: {', '.join(sorted(STEP_FIELDS[kind]))}"))
-    for key in sorted(REQUIRED.get(kind, set()) - set(raw)):
-        problems.append(Problem(path, raw.line, f"step '{step_id}' ({kind}) needs '{key}'", f"add '{key}:'"))
-    options: list[Option] = []
-    list_key = "choices" if kind == "menu" else "answers" if kind == "quiz" else None
-    if list_key and list_key in raw:
-        items = raw[list_key]
-        if not isinstance(items, list) or not items:
-            problems.append(Problem(path, raw.line_of(list_key), f"'{list_key}' must be a list",
-                                    "write each one on its own line starting with '- label:'"))
-        else:
-            for item in items:
-                option, found = _read_option(path, step_id, kind, item, raw.line_of(list_key))
-                problems += found
-                if option:
-                    options.append(option)
-            if kind == "quiz" and options and not any(o.correct for o in options):
-                problems.append(Problem(path, raw.line_of(list_key), f"quiz '{step_id}' has no correct answer",
-                                        "add 'correct: true' to the right answer"))
-    cases: tuple[tuple[str, str], ...] = ()
-    if kind == "branch" and isinstance(raw.get("cases"), dict):
-        cases = tuple((str(k), str(v)) for k, v in raw["cases"].items())
-    if problems:
-        return None, problems
-    return Step(step_id, kind, line, say=_opt(raw, "say"), next=_opt(raw, "next"), options=tuple(options),
-                flow=_opt(raw, "flow"), lang=_opt(raw, "lang"), on=_opt(raw, "on"), cases=cases,
-                default=_opt(raw, "default")), problems
+def _problem(path: Path, data: LineDict, error: ErrorDetails) -> Problem | None:
+    """A pydantic error as a Problem: the YAML line of what it points at, in the words of the format
+    (None for an error that only repeats others: a list left empty because each of its items failed)."""
+    loc = [str(part) for part in error["loc"]]
+    line, node, step_id, kind = data.line, data, "", ""
+    where: list[str] = []  # the keys that exist in the file, in order (the union's tag is skipped)
+    for part in loc:
+        if isinstance(node, LineDict) and part in node:
+            line, node = node.line_of(part), node[part]
+            where.append(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+            line = node.line if isinstance(node, LineDict) else line
+            where.append(part)
+    if len(where) >= 2 and where[0] == "steps":
+        step_id = where[1]
+        raw = data["steps"].get(step_id)
+        kind = str(raw.get("type")) if isinstance(raw, LineDict) else ""
+    key = loc[-1] if loc else ""
+    inside = where[2] if len(where) > 2 else ""  # choices / answers / a field of the step
+    kind_of_error = error["type"]
+    if not step_id:
+        if kind_of_error == "missing":
+            return Problem(path, data.line, f"the flow has no '{key}'", f"add '{key}:' at the top level")
+        if key == "format":
+            return Problem(path, line, f"'format' must be {FORMAT_VERSION} (found {data.get('format')!r})",
+                           f"put 'format: {FORMAT_VERSION}' on the first line")
+        if key == "steps":
+            return Problem(path, line, "'steps' must list the steps by name", "indent each step name under 'steps:'")
+        if kind_of_error == "extra_forbidden":
+            return Problem(path, line, f"a flow file cannot have '{key}' at the top level",
+                           "the top level takes: format, flow, title, start, steps")
+        return Problem(path, line, f"'{key}': {error['msg']}", "see docs/formats.md, section Flows")
+    if kind_of_error == "union_tag_invalid":
+        return Problem(path, data["steps"][step_id].line_of("type"), f"step '{step_id}' has unknown type {kind!r}",
+                       f"use one of: {', '.join(STEP_TYPES)}")
+    if kind_of_error == "union_tag_not_found":
+        return Problem(path, line, f"step '{step_id}' has no 'type'",
+                       f"add 'type:' (one of: {', '.join(STEP_TYPES)})")
+    if kind_of_error == "model_type" and len(where) == 2:
+        return Problem(path, line, f"step '{step_id}' has no details", "add 'type:' and its fields under it")
+    if inside in ("choices", "answers") and len(where) > 3:
+        what = "a choice" if inside == "choices" else "an answer"
+        if kind_of_error == "missing" and key == "feedback":
+            return Problem(path, line, f"an answer in quiz '{step_id}' has no feedback",
+                           "add 'feedback: <content key>' so every answer gets a reply")
+        if kind_of_error == "missing" and key == "label":
+            return Problem(path, line, f"{what} in '{step_id}' has no label",
+                           "start each one with '- label: <content key>'")
+        if kind_of_error == "extra_forbidden":
+            takes = "label, goto | flow | action, set" if inside == "choices" else "label, feedback, correct"
+            return Problem(path, line, f"{what} in '{step_id}' cannot have '{key}'", f"{what} takes: {takes}")
+        if key == "action":
+            return Problem(path, line, f"unknown action {node!r}", f"use one of: {', '.join(ACTIONS)}")
+        if key == "set":
+            return Problem(path, line, "'set' must be 'name: value' pairs", "write e.g. 'set: {audience: young}'")
+        if kind_of_error == "value_error":
+            return Problem(path, line, f"{what} in '{step_id}': {_reason(error)}",
+                           "say where the choice leads: 'goto: <step>', 'flow: <flow>' or 'action: counselor'")
+    takes = ", ".join(fields_of(kind)) if kind in STEP_TYPES else ""
+    if kind_of_error == "extra_forbidden":
+        return Problem(path, line, f"a '{kind}' step cannot have '{key}'", f"a '{kind}' step takes: {takes}")
+    if kind_of_error == "missing":
+        return Problem(path, line, f"step '{step_id}' ({kind}) needs '{key}'", f"add '{key}:'")
+    if key in ("choices", "answers") and kind_of_error == "too_short" and isinstance(node, list) and node:
+        return None
+    if key in ("choices", "answers") and kind_of_error in ("too_short", "tuple_type"):
+        return Problem(path, line, f"'{key}' must be a list",
+                       "write each one on its own line starting with '- label:'")
+    if kind_of_error == "value_error" and kind == "quiz":
+        return Problem(path, line, f"quiz '{step_id}' has no correct answer", "add 'correct: true' to the right answer")
+    if kind_of_error == "value_error":
+        return Problem(path, line, f"step '{step_id}': {_reason(error)}", f"a '{kind}' step takes: {takes}")
+    return Problem(path, line, f"step '{step_id}', '{key}': {error['msg']}", f"a '{kind}' step takes: {takes}")
 
 
-def _opt(raw: LineDict, key: str) -> str | None:
-    value = raw.get(key)
-    return None if value is None else str(value)
-
-
-def _read_option(path: Path, step_id: str, kind: str, item: Any, line: int) -> tuple[Option | None, list[Problem]]:
-    if not isinstance(item, LineDict) or "label" not in item:
-        return None, [Problem(path, line, f"a choice in '{step_id}' has no label",
-                              "start each choice with '- label: <content key>'")]
-    line = item.line
-    if kind == "menu":
-        targets = [k for k in ("goto", "flow", "action") if k in item]
-        if len(targets) != 1:
-            return None, [Problem(path, line, f"a choice in '{step_id}' must have exactly one of goto, flow, action",
-                                  "say where the choice leads: 'goto: <step>', 'flow: <flow>' or 'action: counselor'")]
-        if "action" in item and item["action"] not in ACTIONS:
-            return None, [Problem(path, item.line_of("action"), f"unknown action {item['action']!r}",
-                                  f"use one of: {', '.join(ACTIONS)}")]
-        set_values = item.get("set") or {}
-        if not isinstance(set_values, dict):
-            return None, [Problem(path, item.line_of("set"), "'set' must be 'name: value' pairs",
-                                  "write e.g. 'set: {audience: young}'")]
-        return Option(str(item["label"]), goto=_opt(item, "goto"), flow=_opt(item, "flow"),
-                      action=_opt(item, "action"),
-                      set=tuple((str(k), str(v)) for k, v in set_values.items()), line=line), []
-    if "feedback" not in item:
-        return None, [Problem(path, line, f"an answer in quiz '{step_id}' has no feedback",
-                              "add 'feedback: <content key>' so every answer gets a reply")]
-    return Option(str(item["label"]), correct=bool(item.get("correct", False)),
-                  feedback=str(item["feedback"]), line=line), []
+def _reason(error: ErrorDetails) -> str:
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _check_references(flowset: FlowSet, content_keys: set[str] | None) -> list[Problem]:
@@ -187,18 +183,20 @@ def _check_references(flowset: FlowSet, content_keys: set[str] | None) -> list[P
 
         check_key(flow.title, 1)
         for step in flow.steps.values():
-            check_step(step.next, step.line, f"step '{step.id}'")
-            check_step(step.default, step.line, f"step '{step.id}'")
-            for _, target in step.cases:
-                check_step(target, step.line, f"step '{step.id}'")
-            check_flow(step.flow, step.line, f"step '{step.id}'")
-            check_key(step.say, step.line)
-            if step.type in WAITING_TYPES and not step.options:
-                continue
+            check_step(next_of(step), step.line, f"step '{step.id}'")
+            if isinstance(step, BranchStep):
+                check_step(step.default, step.line, f"step '{step.id}'")
+                for target in step.cases.values():
+                    check_step(target, step.line, f"step '{step.id}'")
+            if isinstance(step, FlowStep):
+                check_flow(step.flow, step.line, f"step '{step.id}'")
+            check_key(say_of(step), step.line)
             for option in step.options:
                 line = option.line or step.line
-                check_step(option.goto, line, f"a choice of '{step.id}'")
-                check_flow(option.flow, line, f"a choice of '{step.id}'")
                 check_key(option.label, line)
-                check_key(option.feedback, line)
+                if isinstance(option, MenuChoice):
+                    check_step(option.goto, line, f"a choice of '{step.id}'")
+                    check_flow(option.flow, line, f"a choice of '{step.id}'")
+                elif isinstance(option, QuizAnswer):
+                    check_key(option.feedback, line)
     return problems

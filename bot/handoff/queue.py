@@ -121,6 +121,25 @@ if not position then position = -1 end
 return {id, created, redis.call('HGET', key, 'priority'), position, redis.call('ZCARD', KEYS[2])}
 """
 
+# KEYS: open marker, waiting, ticket prefix; ARGV: rank, priority. Read only: the user's open ticket (or '')
+# and how many tickets wait ahead of it (-1: a counselor holds it), for a new ticket those ahead of its
+# place; and the priority it would have.
+_PLAN = """
+local id = redis.call('GET', KEYS[1])
+local rank = tonumber(ARGV[1])
+if id then
+  local s = redis.call('HMGET', KEYS[3] .. id, 'status', 'rank', 'created_ms', 'priority')
+  if s[1] and s[1] ~= 'closed' then
+    local priority = s[4]
+    if tonumber(s[2]) > rank then priority = ARGV[2] end
+    if s[1] ~= 'waiting' then return {id, -1, priority} end
+    local score = math.min(rank, tonumber(s[2])) * 1e13 + tonumber(s[3])
+    return {id, redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. string.format('%.0f', score)), priority}
+  end
+end
+return {'', redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. string.format('%.0f', (rank + 1) * 1e13)), ARGV[2]}
+"""
+
 # KEYS: ticket, touched, open prefix; ARGV: id, now, open ttl. Someone acted on an open ticket.
 _TOUCH = """
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -216,6 +235,7 @@ class TicketQueue:
         self.closed_ttl = closed_ttl_seconds
         self.abandon = abandon_seconds
         self.open_ttl = abandon_seconds + closed_ttl_seconds  # backstop: the sweep closes it well before
+        self._plan = redis.register_script(_PLAN)
         self._open = redis.register_script(_OPEN)
         self._touch = redis.register_script(_TOUCH)
         self._claim = redis.register_script(_CLAIM)
@@ -243,15 +263,26 @@ class TicketQueue:
         assert ticket is not None
         return ticket, opened.created
 
+    async def plan(self, user_key: str, priority: str) -> tuple[str | None, int | None, str]:
+        """Without changing anything: the user's open ticket (None: a new one would open), how many
+        tickets would wait ahead of it at `priority` (None: a counselor already holds it), and the
+        priority it would have (an urgent ticket stays urgent)."""
+        ticket, ahead, effective = await self._plan(
+            keys=[self.keys.open(user_key), self.keys.waiting, self.keys.ticket_prefix],
+            args=[PRIORITIES[priority], priority])
+        return _text(ticket) or None, None if int(ahead) < 0 else int(ahead), _text(effective)
+
     async def open_fast(self, user_key: str, *, priority: str, lang: str, channel: str, category: str | None = None,
-                        trigger: str | None = None) -> Opened:
-        """Like `open`, in one O(log n) round trip: the ticket's place in line instead of its hash."""
+                        trigger: str | None = None, new_id: str | None = None) -> Opened:
+        """Like `open`, in one O(log n) round trip: the ticket's place in line instead of its hash.
+        `new_id`: the id a new ticket gets (a turn derives it from the message, so a redone turn
+        cannot open a second ticket); the user's open ticket keeps its own."""
         if priority not in PRIORITIES:
             raise ValueError(f"unknown priority {priority!r}")
         result = await self._open(
             keys=[self.keys.open(user_key), self.keys.waiting, self.keys.ticket_prefix,
                   self.touched_key, self.keys.claimed],
-            args=[uuid.uuid4().hex, priority, PRIORITIES[priority], repr(self.clock()), lang, channel,
+            args=[new_id or uuid.uuid4().hex, priority, PRIORITIES[priority], repr(self.clock()), lang, channel,
                   category or "", (trigger or "")[:200], user_key, self.open_ttl])
         position = int(result[3])
         return Opened(_text(result[0]), bool(int(result[1])), _text(result[2]), position if position >= 0 else None,

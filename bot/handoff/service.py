@@ -13,21 +13,31 @@ from __future__ import annotations
 import json
 import math
 import time
+import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, assert_never
 
 from redis.asyncio import Redis
 
-from bot.core.ports import WaitEstimate
+from bot.core.effects import HandoffEffect, OpenTicket, RecordReplies, Relay, ToldWaiting
+from bot.core.ports import TicketPlan, WaitEstimate
 from bot.core.types import HandoffInfo, Incoming, Outgoing
 from bot.handoff.queue import ABANDON_SECONDS, RETENTION_SECONDS, TicketQueue, estimated_wait
 
 TRANSCRIPT_MAX = 200
 SHIFT_HEARTBEAT_SECONDS = 120
 
-# KEYS: transcript, ticket, touched, open prefix; ARGV: max lines, retention, ticket id, now, open ttl, items…
+# KEYS: transcript, ticket, touched, open prefix; ARGV: max lines, retention, ticket id, now, open ttl,
+# message mark ('' for none), told (1: the user was told a person will write), items…
+# A message mark already applied (the ticket's `applied`) writes nothing: a redone turn doubles no line.
 _RECORD = """
-for i = 6, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+local exists = redis.call('EXISTS', KEYS[2]) == 1
+if ARGV[6] ~= '' and exists then
+  if redis.call('HGET', KEYS[2], 'applied') == ARGV[6] then return 0 end
+  redis.call('HSET', KEYS[2], 'applied', ARGV[6])
+end
+if ARGV[7] == '1' and exists then redis.call('HSETNX', KEYS[2], 'bot_told', '1') end
+for i = 8, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
 redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 local status = redis.call('HGET', KEYS[2], 'status')
@@ -40,13 +50,6 @@ return 1
 """
 
 
-# KEYS: ticket. While a normal ticket waits the bot answers too; the first time it also says a person will write.
-_WHILE_WAITING = """
-local s = redis.call('HMGET', KEYS[1], 'status', 'priority')
-if s[1] ~= 'waiting' or s[2] ~= 'normal' then return 'relay' end
-if redis.call('HSETNX', KEYS[1], 'bot_told', '1') == 1 then return 'answer_and_tell' end
-return 'answer'
-"""
 
 
 class RedisHandoff:
@@ -59,7 +62,6 @@ class RedisHandoff:
         self.retention = retention_seconds
         self.clock = clock
         self._record = redis.register_script(_RECORD)
-        self._while_waiting = redis.register_script(_WHILE_WAITING)
 
     def _transcript_key(self, ticket_id: str) -> str:
         return self.queue.keys.transcript(ticket_id)
@@ -67,21 +69,55 @@ class RedisHandoff:
     def _shift_key(self) -> str:
         return self.queue.keys.onshift
 
+    async def plan_ticket(self, user_key: str, priority: str) -> TicketPlan:
+        ticket, ahead, effective = await self.queue.plan(user_key, priority)
+        seconds = estimated_wait(ahead or 0, await self.counselors_on_shift())
+        return TicketPlan(ticket, "urgent" if effective == "urgent" else "normal",
+                          WaitEstimate(None if seconds is None else max(1, math.ceil(seconds / 60))))
+
+    async def apply(self, message_id: str, effects: Sequence[HandoffEffect]) -> str | None:
+        opened: str | None = None
+        lines: dict[str, list[str]] = {}
+        told: set[str] = set()
+        for effect in effects:
+            match effect:
+                case OpenTicket():
+                    result = await self.queue.open_fast(
+                        effect.msg.user_key, priority=effect.priority, lang=effect.lang, channel=effect.msg.channel,
+                        category=effect.category, trigger=effect.trigger, new_id=effect.new_id)
+                    opened = result.id
+                    if effect.note_message:
+                        lines.setdefault(opened, []).extend(
+                            [*(self._earlier(line) for line in effect.before), self._meta(effect.summary),
+                             self._line("user", effect.msg.text or "", _files(effect.msg))])
+                case Relay():
+                    lines.setdefault(effect.ticket, []).append(self._relayed(effect.msg))
+                case RecordReplies():
+                    lines.setdefault(effect.ticket, []).extend(self._replies(effect.replies, effect.safety_index))
+                case ToldWaiting():
+                    told.add(effect.ticket)
+                case _:
+                    assert_never(effect)
+        for ticket_id in lines.keys() | told:
+            await self._append(ticket_id, lines.get(ticket_id, []), mark=message_id, told=ticket_id in told)
+        return opened
+
     async def open_ticket(self, msg: Incoming, *, lang: str, priority: str, category: str | None,
-                          trigger: str | None, summary: str) -> tuple[HandoffInfo, WaitEstimate]:
-        opened = await self.queue.open_fast(msg.user_key, priority=priority, lang=lang, channel=msg.channel,
-                                            category=category, trigger=trigger)
-        await self._append(opened.id, [self._meta(summary), self._line("user", msg.text or "", _files(msg))])
-        info = HandoffInfo(opened.id, "urgent" if opened.priority == "urgent" else "normal")
-        seconds = estimated_wait(opened.position or 0, await self.counselors_on_shift())
-        return info, WaitEstimate(None if seconds is None else max(1, math.ceil(seconds / 60)))
+                          trigger: str | None, summary: dict[str, str] | None = None,
+                          ) -> tuple[HandoffInfo, WaitEstimate]:
+        """Open (or raise) the user's ticket with the message in its transcript, outside a turn
+        (the console's tools and tests); a turn plans and applies instead."""
+        plan = await self.plan_ticket(msg.user_key, priority)
+        ticket = await self.apply(msg.external_id, [OpenTicket(
+            uuid.uuid4().hex, msg, lang, priority, category, trigger, summary or {"channel": msg.channel})])
+        assert ticket is not None
+        return HandoffInfo(ticket, plan.priority), plan.wait
 
     async def is_open(self, ticket_id: str) -> bool:
         return await self.queue.status(ticket_id) not in (None, "closed")
 
     async def relay(self, ticket_id: str, msg: Incoming) -> None:
-        text = ("[editado] " if msg.edited else "") + (msg.text or "")
-        await self.record(ticket_id, "user", text, _files(msg))
+        await self._append(ticket_id, [self._relayed(msg)])
 
     async def forget_user(self, user_key: str) -> None:
         ticket = await self.queue.open_for_user(user_key)
@@ -94,18 +130,28 @@ class RedisHandoff:
         return [json.loads(item) for item in raw]
 
     async def while_waiting(self, ticket_id: str) -> str:
-        mode = await self._while_waiting(keys=[self.queue.ticket_key(ticket_id)])
-        return mode.decode() if isinstance(mode, bytes) else str(mode)
+        status, priority, told = await self.redis.hmget(self.queue.ticket_key(ticket_id), "status", "priority",
+                                                        "bot_told")
+        if _str(status) != "waiting" or _str(priority) != "normal":
+            return "relay"
+        return "answer" if told else "answer_and_tell"
 
-    async def record_replies(self, ticket_id: str, replies: Sequence[Outgoing], *,
-                             safety_index: int | None = None) -> None:
+    def _replies(self, replies: Sequence[Outgoing], safety_index: int | None) -> list[str]:
         """What the bot said to the user in a turn on this ticket, with the choices as they were shown;
         `safety_index` marks the safety reply, which the console highlights."""
-        lines = [json.dumps({"from": "bot", "text": r.text[:4000], "choices": [c.title for c in r.choices],
-                             "safety": i == safety_index, "files": [], "at": self.clock()})
-                 for i, r in enumerate(replies)]
-        if lines:
-            await self._append(ticket_id, lines)
+        return [json.dumps({"from": "bot", "text": r.text[:4000], "choices": [c.title for c in r.choices],
+                            "safety": i == safety_index, "files": [], "at": self.clock()})
+                for i, r in enumerate(replies)]
+
+    def _relayed(self, msg: Incoming) -> str:
+        return self._line("user", ("[editado] " if msg.edited else "") + (msg.text or ""), _files(msg))
+
+    def _earlier(self, line: dict[str, Any]) -> str:
+        """A line of the conversation before the ticket opened (kept for minutes in the user's state)."""
+        return json.dumps({"from": line.get("from", "user"), "text": str(line.get("text", ""))[:4000],
+                           "choices": list(line.get("choices", [])),
+                           "files": [{"kind": f.get("kind"), "ref": None, "type": None} for f in line.get("files", [])],
+                           "at": float(line.get("at", 0.0)), "before_ticket": True})
 
     async def activity(self, ticket_ids: Sequence[str]) -> dict[str, dict[str, float]]:
         """Per ticket: transcript lines so far and when the last one was written (one round trip)."""
@@ -155,18 +201,22 @@ class RedisHandoff:
             line["by"] = by
         return json.dumps(line)
 
-    def _meta(self, summary: str) -> str:
-        """Where the user was when the ticket opened ("channel=… lang=… audience=… at=…"), as data."""
-        meta = dict(part.split("=", 1) for part in summary.split() if "=" in part)
-        return json.dumps({"from": "system", "text": "", "meta": meta, "files": [], "at": self.clock()})
+    def _meta(self, summary: dict[str, str]) -> str:
+        """Where the user was when the ticket opened (channel, lang, audience, at), as data."""
+        return json.dumps({"from": "system", "text": "", "meta": dict(summary), "files": [], "at": self.clock()})
 
-    async def _append(self, ticket_id: str, lines: list[str]) -> None:
-        """One round trip: the lines, the transcript's expiry, and the ticket marked as not abandoned."""
+    async def _append(self, ticket_id: str, lines: list[str], *, mark: str = "", told: bool = False) -> None:
+        """One round trip: the lines, the transcript's expiry, and the ticket marked as not abandoned;
+        with a message `mark`, nothing when that message's lines were already written."""
         await self._record(keys=[self._transcript_key(ticket_id), self.queue.ticket_key(ticket_id),
                                  self.queue.touched_key, self.queue.keys.open_prefix],
                            args=[TRANSCRIPT_MAX, self.retention, ticket_id, repr(self.clock()), self.queue.open_ttl,
-                                 *lines])
+                                 mark, "1" if told else "0", *lines])
 
 
 def _files(msg: Incoming) -> list[dict[str, str | None]]:
     return [{"kind": m.kind, "ref": m.url, "type": m.content_type} for m in msg.media]
+
+
+def _str(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value or "")

@@ -8,9 +8,10 @@ language, channel, category, outcome and the counselor's note.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, create_engine, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -100,6 +101,23 @@ def upgrade(url: str) -> None:
     command.upgrade(config, "head")
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the console's case search filters on: the case's own data, never what was written.
+    Each field None: not filtered. `user_prefix`: the start of the user's keyed hash (as shown)."""
+
+    opened_from: dt.datetime | None = None
+    opened_before: dt.datetime | None = None
+    status: str | None = None  # "open" | "closed"
+    outcome: str | None = None
+    category: str | None = None
+    lang: str | None = None
+    channel: str | None = None
+    priority: str | None = None
+    counselor: str | None = None  # username
+    user_prefix: str | None = None
+
+
 class Store:
     """The few queries the console needs; each call is short and synchronous (run in a thread)."""
 
@@ -170,9 +188,61 @@ class Store:
             case.closed_at, case.outcome, case.note = utcnow(), outcome, note[:2000]
             session.commit()
 
+    def claim_case(self, ticket_id: str, user_key: str, lang: str, channel: str, priority: str,
+                   category: str | None, counselor_id: int, actor: str) -> None:
+        """Open (or reassign) the case of a claimed ticket and audit the claim, in one transaction."""
+        with Session(self.engine) as session, session.begin():
+            case = session.scalar(select(Case).where(Case.ticket_id == ticket_id))
+            if case is None:
+                case = Case(ticket_id=ticket_id, user_key=user_key, lang=lang, channel=channel, priority=priority,
+                            category=category)
+                session.add(case)
+            case.claimed_by = counselor_id
+            session.add(AuditEntry(actor=actor, action="claim", ticket_id=ticket_id))
+
+    def finish_case(self, ticket_id: str, outcome: str, note: str, actor: str, action: str) -> bool:
+        """Record the outcome of a closed (or handed back) case and audit it, in one transaction.
+        False when the case was already finished (a repeated request writes nothing twice)."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
+        with Session(self.engine) as session, session.begin():
+            case = session.scalar(select(Case).where(Case.ticket_id == ticket_id))
+            if case is not None and case.closed_at is not None:
+                return False
+            if case is not None:
+                case.closed_at, case.outcome, case.note = utcnow(), outcome, note[:2000]
+            session.add(AuditEntry(actor=actor, action=action, ticket_id=ticket_id, detail=outcome))
+            return True
+
     def case(self, ticket_id: str) -> Case | None:
         with Session(self.engine) as session:
             return session.scalar(select(Case).where(Case.ticket_id == ticket_id))
+
+    def search_cases(self, found: CaseFilter, limit: int = 50) -> tuple[list[tuple[Case, str | None]], int]:
+        """Cases matching every given filter, newest first, with the username of who held each; and how
+        many match in all."""
+        query = select(Case, Counselor.username).outerjoin(Counselor, Case.claimed_by == Counselor.id)
+        conditions = []
+        if found.opened_from is not None:
+            conditions.append(Case.opened_at >= found.opened_from)
+        if found.opened_before is not None:
+            conditions.append(Case.opened_at < found.opened_before)
+        if found.status == "open":
+            conditions.append(Case.closed_at.is_(None))
+        elif found.status == "closed":
+            conditions.append(Case.closed_at.is_not(None))
+        for column, value in ((Case.outcome, found.outcome), (Case.category, found.category),
+                              (Case.lang, found.lang), (Case.channel, found.channel),
+                              (Case.priority, found.priority), (Counselor.username, found.counselor)):
+            if value is not None:
+                conditions.append(column == value)
+        if found.user_prefix:
+            conditions.append(Case.user_key.startswith(found.user_prefix, autoescape=True))
+        query = query.where(*conditions)
+        with Session(self.engine) as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.execute(query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit)).all()
+            return [(case, username) for case, username in rows], int(total)
 
     def closed_cases_of(self, user_key: str, limit: int = 10) -> list[Case]:
         """The user's earlier closed cases, newest first (the console's contact history)."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-UserPart = Literal["state", "addr", "lock", "last_in", "inactive", "optout", "tpl", "staged"]
+UserPart = Literal["state", "addr", "lock", "last_in", "inactive", "optout", "tpl", "staged", "recent"]
 KINDS = ("u", "dedup", "mq", "rl", "hq", "outbox", "wa", "sim", "console", "nlu")
 
 
@@ -46,7 +46,7 @@ def same_slot(key: str, *parts: str) -> str:
 
 @dataclass(frozen=True)
 class QueueKeys:
-    """One durable queue (bot/channels/mailbox.py): `in`, or `out:<channel>`."""
+    """One durable queue (bot/delivery/mailbox.py): `in`, or `out:<channel>`."""
 
     prefix: str  # <ns>:mq:{<queue>}
 
@@ -91,7 +91,7 @@ class QueueKeys:
 
 @dataclass(frozen=True)
 class RateKeys:
-    """One sender's rate limits (GCRA, bot/channels/mailbox.py): every key in one call shares the tag."""
+    """One sender's rate limits (GCRA, bot/delivery/mailbox.py): every key in one call shares the tag."""
 
     prefix: str  # <ns>:rl:{<channel>}
 
@@ -190,7 +190,7 @@ class Keys:
 
     @property
     def nlu_review(self) -> str:
-        """Unsure NLU readings, scrubbed, for staff to label (bot/nlu/review.py)."""
+        """Unsure NLU readings, scrubbed, for staff to label (bot/cli/nlu_review.py)."""
         return self._key("nlu", "review")
 
     def whatsapp(self, sid: str, part: Literal["sent", "status"]) -> str:

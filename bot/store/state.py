@@ -11,6 +11,7 @@ import contextlib
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,24 +19,25 @@ from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 
 from bot.core.cancel import stop_if_cancelled
-from bot.core.conversation import Conversation
+from bot.core.conversation import RECENT_SECONDS, Conversation
 from bot.core.ports import Push
 from bot.store.keys import Keys, same_slot
 
 # The dedup mark is checked under the user's lock and only set when the turn commits, so a
 # process that dies mid-turn leaves no mark and the platform's retry (or the inbox) redoes it.
-# KEYS: lock, state, staged, [dedup]; ARGV: token, lock ms. Returns {status, state or '', staged or ''}.
+# KEYS: lock, state, staged, recent, [dedup]; ARGV: token, lock ms.
+# Returns {status, state or '', staged or '', recent or ''}.
 _BEGIN = """
 local staged = redis.call('GET', KEYS[3]) or ''
-if redis.call('EXISTS', KEYS[1]) == 1 then return {'busy', '', ''} end
-if #KEYS >= 4 and redis.call('EXISTS', KEYS[4]) == 1 then return {'dup', '', staged} end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'busy', '', '', ''} end
+if #KEYS >= 5 and redis.call('EXISTS', KEYS[5]) == 1 then return {'dup', '', staged, ''} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return {'ok', redis.call('GET', KEYS[2]) or '', staged}
+return {'ok', redis.call('GET', KEYS[2]) or '', staged, redis.call('GET', KEYS[4]) or ''}
 """
 
-# KEYS: lock, state, addr, staged, dedup (the lock again when there is none), [outbox ready, outbox list]
-# ARGV: token, state, ttl, sealed addr, dedup ttl, has dedup, staged batch, staged ttl, outbox member, now ms,
-# outbox entries…
+# KEYS: lock, state, addr, staged, dedup (the lock again when there is none), recent, [outbox ready, outbox list]
+# ARGV: token, state, ttl, sealed addr, dedup ttl, has dedup, staged batch, staged ttl, recent ('-': keep,
+# '': drop), recent ttl, outbox member, now ms, outbox entries…
 _COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' then
@@ -44,15 +46,17 @@ if ARGV[2] ~= '' then
 end
 if ARGV[6] == '1' then redis.call('SET', KEYS[5], '1', 'EX', ARGV[5]) end
 if ARGV[7] ~= '' then redis.call('SET', KEYS[4], ARGV[7], 'EX', ARGV[8]) end
-if #KEYS >= 7 and #ARGV >= 11 then
-  for i = 11, #ARGV do redis.call('RPUSH', KEYS[7], ARGV[i]) end
-  redis.call('ZADD', KEYS[6], 'NX', ARGV[10], ARGV[9])
+if ARGV[2] == '' or ARGV[9] == '' then redis.call('DEL', KEYS[6])
+elseif ARGV[9] ~= '-' then redis.call('SET', KEYS[6], ARGV[9], 'EX', ARGV[10]) end
+if #KEYS >= 8 and #ARGV >= 13 then
+  for i = 13, #ARGV do redis.call('RPUSH', KEYS[8], ARGV[i]) end
+  redis.call('ZADD', KEYS[7], 'NX', ARGV[12], ARGV[11])
 end
 redis.call('DEL', KEYS[1])
 return 1
 """
 
-# The push into a user's queue (bot/channels/mailbox.py uses it too): KEYS: ready, list, [dedup mark];
+# The push into a user's queue (bot/delivery/mailbox.py uses it too): KEYS: ready, list, [dedup mark];
 # ARGV: member, due ms, dedup ttl, entries… Nothing is stored when the mark was already set.
 PUSH_LUA = """
 if #KEYS >= 3 then
@@ -92,6 +96,7 @@ class Session:
     dedup_key: str
     state: Conversation
     is_new: bool
+    recent: tuple[dict[str, Any], ...] = ()  # the last minutes of the conversation (shown if a ticket opens)
 
 
 class StateStore:
@@ -127,7 +132,8 @@ class StateStore:
         """Dedup the delivery, take the user's lock and load the state (waits for the lock)."""
         token = secrets.token_hex(8)
         dedup_key = self.keys.dedup(user_key, channel, external_id) if external_id else ""
-        keys = [self.keys.user(user_key, "lock"), self.state_key(user_key), self.keys.user(user_key, "staged")]
+        keys = [self.keys.user(user_key, "lock"), self.state_key(user_key), self.keys.user(user_key, "staged"),
+                self.keys.user(user_key, "recent")]
         if dedup_key:
             keys.append(dedup_key)
         deadline = time.monotonic() + self.lock_wait
@@ -135,7 +141,8 @@ class StateStore:
         while True:
             stop_if_cancelled()
             args: list[str | int] = [token, self.lock_ms]
-            status, raw, staged = [*(_text(v) for v in await self._begin(keys=keys, args=args)), "", ""][:3]
+            status, raw, staged, recent = [*(_text(v) for v in await self._begin(keys=keys, args=args)),
+                                           "", "", ""][:4]
             if staged:  # a split commit that stopped half-way: its replies go out first
                 try:
                     await self._flush(user_key, staged)
@@ -148,23 +155,26 @@ class StateStore:
                 raise Duplicate()
             if status == "ok":
                 state = Conversation.from_json(json.loads(raw)) if raw else Conversation()
-                return Session(user_key, token, dedup_key, state, not raw)
+                return Session(user_key, token, dedup_key, state, not raw, tuple(json.loads(recent)) if recent else ())
             if time.monotonic() > deadline:
                 raise LockTimeout()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.05)
 
     async def commit(self, session: Session, state: Conversation | None, sealed_address: str = "",
-                     outbox: Push | None = None) -> bool:
+                     outbox: Push | None = None, recent: Sequence[dict[str, Any]] | None = None) -> bool:
         """In one atomic step: save state and the encrypted reply address (state None: the user's
-        data was deleted), mark the message processed, queue the replies, release the lock.
+        data was deleted), the conversation's last minutes (`recent`; None keeps them, empty drops
+        them; they expire after RECENT_SECONDS), mark the message processed, queue the replies,
+        release the lock.
         False when the lock was lost (the turn took longer than the lock): nothing was saved.
         (On Redis Cluster the replies are queued by a second step; see the class.)"""
         payload = json.dumps(state.to_json(), separators=(",", ":")) if state is not None else ""
         user = session.user_key
         lock = self.keys.user(user, "lock")
         keys = [lock, self.state_key(user), self.keys.user(user, "addr"), self.keys.user(user, "staged"),
-                session.dedup_key or lock]
+                session.dedup_key or lock, self.keys.user(user, "recent")]
+        kept = "-" if recent is None else json.dumps(list(recent), separators=(",", ":")) if recent else ""
         args: list[Any] = [session.token, payload, self.ttl, sealed_address, self.dedup_seconds,
                            "1" if session.dedup_key else "0"]
         staged = ""
@@ -172,12 +182,12 @@ class StateStore:
             batch = secrets.token_hex(8)
             staged = batch + "\n" + json.dumps([outbox.ready_key, outbox.list_key, outbox.member,
                                                 same_slot(outbox.ready_key, "pushed", batch), outbox.entries])
-            args += [staged, self.dedup_seconds]
+            args += [staged, self.dedup_seconds, kept, RECENT_SECONDS]
         elif outbox is not None and outbox.entries:
             keys += [outbox.ready_key, outbox.list_key]
-            args += ["", 0, outbox.member, int(time.time() * 1000), *outbox.entries]
+            args += ["", 0, kept, RECENT_SECONDS, outbox.member, int(time.time() * 1000), *outbox.entries]
         else:
-            args += ["", 0]
+            args += ["", 0, kept, RECENT_SECONDS]
         done = bool(await self._commit(keys=keys, args=args))
         if done and staged:
             await self._flush(user, staged)

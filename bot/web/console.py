@@ -1,6 +1,7 @@
 """The counselor console: login, live queue, take over a conversation, reply, hand back, close.
 
-Every text staff see (pages and API errors) comes from one catalogue, static/i18n/es.json.
+Every text staff see (pages and API errors) comes from one gettext catalogue, read with Babel
+(bot/web/i18n.py: bot/web/locale/es/LC_MESSAGES/console.po) and served to the pages as JSON.
 Sessions live in Redis (`<ns>:console:{<id>}:session`) behind an HttpOnly, SameSite=Strict cookie;
 every POST needs the session's CSRF token in `X-CSRF-Token`. Accounts lock for 15 minutes after
 5 failed logins. Every view, claim, reply, transfer, hand-back and close is written to the audit
@@ -29,27 +30,26 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.reach import WINDOW_MARGIN, Reach
+from bot.app.cases import CHOOSABLE_OUTCOMES, CaseError
+from bot.app.runtime import Runtime
 from bot.content.languages import LANGS, display_name
 from bot.core.cancel import stop_if_cancelled
 from bot.core.conversation import Conversation
-from bot.core.risk import CATEGORY_LABELS_ES
-from bot.core.types import Outgoing
+from bot.core.risk import URGENT_CATEGORIES
+from bot.core.types import CHANNELS
+from bot.delivery.reach import WINDOW_MARGIN, Reach
 from bot.handoff.queue import PAGE, Ticket
-from bot.runtime import Runtime
-from bot.store.db import OUTCOMES, utcnow
+from bot.store.db import OUTCOMES, Case, CaseFilter, utcnow
 from bot.store.keys import Keys
-from bot.web.state import runtime_of, store_of
+from bot.web import i18n
+from bot.web.state import cases_of, runtime_of, store_of
 
 COOKIE = "sb_console"
 SESSION_SECONDS = 8 * 3600
-LEASE_SECONDS = 15 * 60
 MAX_FAILED = 5
 LOCK_MINUTES = 15
 STATIC = Path(__file__).parent / "static"
-CATALOGUE: dict[str, str] = json.loads((STATIC / "i18n" / "es.json").read_text(encoding="utf-8"))
-CHOOSABLE_OUTCOMES = tuple(o for o in OUTCOMES if o != "handback")  # a hand-back is an action, not a result
-MAX_REPLY, MAX_NOTE = 4000, 2000
+CATALOGUE: dict[str, str] = i18n.load("es")
 _KEY = re.compile(r"\{\{([a-z0-9_.?]+)\}\}")
 _hasher = PasswordHasher()
 
@@ -65,6 +65,40 @@ def t(key: str, **variables: object) -> str:
 def _error(key: str, status: int, **variables: object) -> JSONResponse:
     """An API error staff can read: the Spanish text and a stable code for the page and tests."""
     return JSONResponse({"error": t(key, **variables), "code": key}, status_code=status)
+
+
+def category_label(category: str | None) -> str:
+    """A risk category's name for staff ("trata / retención"); "" for none."""
+    return t(f"category.{category}") if category and f"category.{category}" in CATALOGUE else (category or "")
+
+
+# What the delivery workers record (English, for logs) → the catalogue's Spanish. First match wins.
+_FAILED_REASONS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), key, names) for pattern, key, names in (
+        (r"^expired: .*within ([\d.]+) h", "failed.expired", ("hours",)),
+        (r"^address unreadable", "failed.address", ()),
+        (r"^rate-limited for more than ([\d.]+) h", "failed.rate_limited", ("hours",)),
+        (r"^gave up after (\d+) attempts", "failed.gave_up", ("n",)),
+        (r"^not sent: (\w+) in the worker, (\d+) times", "failed.worker", ("error", "n")),
+        (r"^incoming message not processed \((\w+)\)", "failed.incoming", ("error",)),
+        (r"^twilio (?:failed|undelivered) (63016)\b", "failed.outside_window", ("code",)),
+        (r"^twilio (?:failed|undelivered) ?(\d*)$", "failed.undelivered", ("code",)),
+        (r"blocked the bot", "failed.blocked", ()),
+        (r"opted out|\b21610\b", "failed.opted_out", ()),
+        (r"recording", "failed.recording", ()),
+        (r"not a chat id", "failed.bad_address", ()),
+        (r"button payload is longer", "failed.button", ()),
+        (r"refused|^telegram error|^twilio \d+ \(code", "failed.refused", ()),
+    ))
+
+
+def failed_reason(reason: str) -> str:
+    """Why a message was not delivered, in the staff's language (the technical record stays beside it)."""
+    for pattern, key, names in _FAILED_REASONS:
+        found = pattern.search(reason)
+        if found:
+            return t(key, **{name: found.group(i + 1) or "?" for i, name in enumerate(names)})
+    return t("failed.other")
 
 
 def language_name(lang: str) -> str:
@@ -115,7 +149,10 @@ def _api(handler: Handler, *, post: bool = False) -> Callable[[Request], Awaitab
         if post and not hmac.compare_digest(request.headers.get("x-csrf-token", ""), who.csrf):
             return _error("err.csrf", 403)
         await runtime_of(request).handoff.heartbeat(who.username)
-        return await handler(request, who)
+        try:
+            return await handler(request, who)
+        except CaseError as refused:  # the case workflow said no: its reason, in the staff's words
+            return _error(refused.key, refused.status, **refused.variables)
 
     return wrapped
 
@@ -200,7 +237,7 @@ def _ticket_json(ticket: Ticket, now: float, activity: dict[str, float] | None =
         "id": ticket.id, "priority": ticket.priority, "status": ticket.status, "lang": ticket.lang,
         "lang_name": language_name(ticket.lang), "channel": ticket.channel,
         "channel_name": t(f"channel.{ticket.channel}"), "category": ticket.category,
-        "category_label": CATEGORY_LABELS_ES.get(ticket.category or "", ticket.category or ""),
+        "category_label": category_label(ticket.category),
         "trigger": _readable_trigger(ticket.trigger), "created_at": ticket.created_at,
         "waiting_seconds": int(now - ticket.created_at),
         "claimed_by": ticket.claimed_by, "user": ticket.user_key[:8]}
@@ -227,7 +264,9 @@ async def _queue_snapshot(runtime: Runtime, who: Who) -> dict[str, Any]:
                 "on_shift": len(on_shift), "on_shift_names": on_shift,
                 "outcomes": [{"id": o, "label": t(f"outcome.{o}")} for o in CHOOSABLE_OUTCOMES]}
     if who.supervisor:  # messages the platforms never took (no text, no address in these records)
-        snapshot["failed_deliveries"] = list(reversed(await runtime.outbox.failed(limit=20)))
+        snapshot["failed_deliveries"] = [{**f, "reason_text": failed_reason(str(f.get("reason", ""))),
+                                           "detail": t("failed.detail", detail=f.get("reason", ""))}
+                                          for f in reversed(await runtime.outbox.failed(limit=20))]
     return snapshot
 
 
@@ -258,37 +297,25 @@ async def events(request: Request, who: Who) -> Response:
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
-async def _own_ticket(request: Request, who: Who) -> Ticket | Response:
-    ticket = await runtime_of(request).handoff.queue.get(request.path_params["ticket"])
-    if ticket is None:
-        return _error("err.no_ticket", 404)
-    if ticket.claimed_by != who.username and not who.supervisor:
-        return _error("err.take_first", 409)
-    return ticket
+async def _own_ticket(request: Request, who: Who) -> Ticket:
+    return await cases_of(request).owned(request.path_params["ticket"], who)
 
 
 async def claim(request: Request, who: Who) -> Response:
-    runtime, store = runtime_of(request), store_of(request)
-    ticket = await runtime.handoff.queue.claim(request.path_params["ticket"], who.username, LEASE_SECONDS)
-    if ticket is None:
-        return _error("err.taken", 409)
-    await _db(request, store.open_case, ticket.id, ticket.user_key, ticket.lang, ticket.channel, ticket.priority,
-              ticket.category, who.id)
-    await _db(request, store.audit, who.username, "claim", ticket.id)
+    ticket = await cases_of(request).claim(request.path_params["ticket"], who)
     return JSONResponse(_ticket_json(ticket, time.time()))
 
 
 async def ticket_detail(request: Request, who: Who) -> Response:
     found = await _own_ticket(request, who)
-    if isinstance(found, Response):
-        return found
     runtime = runtime_of(request)
     await _db(request, store_of(request).audit, who.username, "view", found.id)
     transcript = await runtime.handoff.transcript(found.id)
     meta: dict[str, str] = {}
     for item in transcript:  # the counselor opens media through /media; references stay on the server
-        item["files"] = [{"kind": f["kind"], "location": f["ref"] if f["kind"] == "location" else None}
-                         for f in item.get("files", [])]
+        item["files"] = [_file_json(f, found.channel) for f in item.get("files", [])]
+        if item.get("from") == "bot" and not item.get("text") and not item.get("choices") and not item["files"]:
+            item["files"] = [{"kind": "audio", "label": t("media.recording"), "open": False, "location": None}]
         if item.get("from") == "system":
             meta = item.get("meta", {})
             lang = meta.get("lang", "?")
@@ -299,12 +326,25 @@ async def ticket_detail(request: Request, who: Who) -> Response:
             "counselor_replied": any(i.get("from") == "counselor" for i in transcript),
             "history": [{"opened_at": c.opened_at.isoformat(), "closed_at": c.closed_at.isoformat() if c.closed_at
                          else None, "outcome": t(f"outcome.{c.outcome}"), "note": c.note or "",
-                         "category": CATEGORY_LABELS_ES.get(c.category or "", "")}
+                         "category": category_label(c.category)}
                         for c in await _db(request, store_of(request).closed_cases_of, found.user_key)
                         if c.ticket_id != found.id]}
     activity = await runtime.handoff.activity([found.id])
     return JSONResponse({"ticket": _ticket_json(found, time.time(), activity.get(found.id)), "case": case,
                          "transcript": transcript, "window": await _window(runtime, found)})
+
+
+DOWNLOADABLE = ("audio", "image", "video", "document", "sticker")
+
+
+def _file_json(file: dict[str, Any], channel: str) -> dict[str, Any]:
+    """A file in the transcript as staff see it: a labelled item ("Nota de voz"), and whether the console
+    can fetch it from the platform (never the platform's reference itself)."""
+    kind = str(file.get("kind", "other"))
+    label = t(f"media.{kind}") if f"media.{kind}" in CATALOGUE else t("media.other")
+    return {"kind": kind, "label": label, "location": file.get("ref") if kind == "location" else None,
+            "open": kind in DOWNLOADABLE and bool(file.get("ref")) and channel != "simulator",
+            "simulated": channel == "simulator" and kind in DOWNLOADABLE}
 
 
 def _position(runtime: Runtime, meta: dict[str, str]) -> dict[str, Any]:
@@ -338,8 +378,6 @@ async def _window(runtime: Runtime, ticket: Ticket) -> dict[str, Any] | None:
 async def media(request: Request, who: Who) -> Response:
     """A file the user sent during the handoff, fetched from the platform for the counselor."""
     found = await _own_ticket(request, who)
-    if isinstance(found, Response):
-        return found
     runtime = runtime_of(request)
     try:
         item = int(request.query_params["item"])
@@ -362,29 +400,20 @@ async def media(request: Request, who: Who) -> Response:
 
 async def reply(request: Request, who: Who) -> Response:
     found = await _own_ticket(request, who)
-    if isinstance(found, Response):
-        return found
-    text = await _text_field(request)
+    text = await _body(request, "text")
     if text is None:
         return _error("err.send_text", 400)
-    if not text or len(text) > MAX_REPLY:
-        return _error("err.length", 400, max=MAX_REPLY)
-    runtime = runtime_of(request)
-    queued = await runtime.outbox.enqueue(found.channel, found.user_key, [Outgoing(text)])
-    if not queued:
-        return _error("err.address_gone", 409)
-    await runtime.handoff.record(found.id, "counselor", text, by=who.username)
-    await runtime.handoff.queue.renew(found.id, found.claimed_by or who.username, LEASE_SECONDS)
-    await _db(request, store_of(request).audit, who.username, "reply", found.id, f"{len(text)} characters")
-    window = await _window(runtime, found)
+    await cases_of(request).reply(found, who, text)
+    window = await _window(runtime_of(request), found)
     if window is not None and not window["open"]:
         return JSONResponse({"sent": False, "queued": True, "warning": t("window.closed")})
     return JSONResponse({"sent": True})
 
 
-async def _text_field(request: Request) -> str | None:
+async def _body(request: Request, field: str) -> str | None:
+    """A text field of the JSON body, stripped; None when the body has no such field."""
     try:
-        return str((await request.json())["text"]).strip()
+        return str((await request.json())[field]).strip()
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -392,63 +421,114 @@ async def _text_field(request: Request) -> str | None:
 async def note(request: Request, who: Who) -> Response:
     """An internal note (a supervisor's is a whisper): in the case's transcript for staff, never sent."""
     found = await _own_ticket(request, who)
-    if isinstance(found, Response):
-        return found
-    text = await _text_field(request)
-    if not text or len(text) > MAX_NOTE:
-        return _error("err.length", 400, max=MAX_NOTE)
-    kind = "whisper" if who.supervisor and found.claimed_by != who.username else "note"
-    await runtime_of(request).handoff.record(found.id, kind, text, by=who.username)
-    await _db(request, store_of(request).audit, who.username, kind, found.id, f"{len(text)} characters")
+    kind = await cases_of(request).note(found, who, await _body(request, "text") or "")
     return JSONResponse({"saved": True, "kind": kind})
 
 
 async def transfer(request: Request, who: Who) -> Response:
     found = await _own_ticket(request, who)
-    if isinstance(found, Response):
-        return found
-    try:
-        target = str((await request.json())["to"])
-    except (ValueError, KeyError, TypeError):
+    target = await _body(request, "to")
+    if target is None:
         return _error("err.send_to", 400)
-    colleague = await _db(request, store_of(request).counselor, target)
-    if colleague is None or not colleague.active:
-        return _error("err.no_colleague", 400)
-    if not await runtime_of(request).handoff.queue.transfer(found.id, found.claimed_by or "", target):
-        return _error("err.changed", 409)
-    await _db(request, store_of(request).audit, who.username, "transfer", found.id, f"to {target}")
+    await cases_of(request).transfer(found, who, target)
     return JSONResponse({"transferred": target})
 
 
 async def close(request: Request, who: Who) -> Response:
     found = await _own_ticket(request, who)
-    if isinstance(found, Response):
-        return found
     action = request.path_params["action"]
     if action not in ("close", "handback"):
         return _error("err.no_ticket", 404)
-    handback = action == "handback"
     try:
         body = await request.json()
         body = body if isinstance(body, dict) else {}
     except ValueError:
         body = {}
-    outcome = str(body.get("outcome", ""))
-    if outcome not in CHOOSABLE_OUTCOMES:  # both need a result: what happened must be on record
-        return _error("err.outcome", 400)
-    runtime = runtime_of(request)
-    if handback and found.priority == "urgent" and not (who.supervisor and body.get("supervisor_confirm") is True):
-        # "tengo miedo" must never be answered by "the person finished": a reply first, or a supervisor's word
-        lines = await runtime.handoff.transcript(found.id)
-        if not any(line.get("from") == "counselor" for line in lines):
-            return _error("err.urgent_handback", 409)
-    if not await runtime.handoff.queue.close(found.id, found.claimed_by or ""):
-        return _error("err.changed", 409)
-    text = runtime.pipeline.bundle.catalog.text(found.lang, "handoff.handback")
-    await runtime.outbox.enqueue(found.channel, found.user_key, [Outgoing(text)])
-    await _db(request, store_of(request).close_case, found.id, outcome, str(body.get("note", ""))[:MAX_NOTE])
-    await _db(request, store_of(request).audit, who.username, "handback" if handback else "close", found.id, outcome)
+    outcome, confirmed = str(body.get("outcome", "")), body.get("supervisor_confirm") is True
+    await cases_of(request).close(found, who, outcome=outcome, note=str(body.get("note", "")),
+                                  handback=action == "handback", supervisor_confirm=confirmed)
     return JSONResponse({"closed": True, "outcome": outcome})
+
+
+BOLIVIA = dt.timezone(dt.timedelta(hours=-4), "BOT")  # no daylight saving time
+SEARCH_LIMIT = 50
+_USER_PREFIX = re.compile(r"[0-9a-f]{4,32}")
+
+
+def _day(value: str, *, after: bool = False) -> dt.datetime:
+    """The start of a day in Bolivia ("2025-03-01"), in UTC; `after`: the start of the next day."""
+    day = dt.date.fromisoformat(value)
+    start = dt.datetime.combine(day + dt.timedelta(days=1 if after else 0), dt.time(), BOLIVIA)
+    return start.astimezone(dt.UTC)
+
+
+def _case_filter(params: Any) -> CaseFilter | str:
+    """The search's filters from the query string, or the catalogue key of what is wrong."""
+    def pick(name: str, allowed: tuple[str, ...]) -> str | None:
+        value = str(params.get(name, "")).strip()
+        if value and value not in allowed:
+            raise LookupError(name)
+        return value or None
+
+    try:
+        opened_from = _day(params["from"]) if params.get("from") else None
+        opened_before = _day(params["to"], after=True) if params.get("to") else None
+    except ValueError:
+        return "err.bad_date"
+    user = str(params.get("user", "")).strip().lower()
+    if user and not _USER_PREFIX.fullmatch(user):
+        return "err.bad_user"
+    try:
+        return CaseFilter(opened_from=opened_from, opened_before=opened_before,
+                          status=pick("status", ("open", "closed")), outcome=pick("outcome", OUTCOMES),
+                          category=pick("category", URGENT_CATEGORIES), lang=pick("lang", LANGS),
+                          channel=pick("channel", CHANNELS), priority=pick("priority", ("urgent", "normal")),
+                          counselor=str(params.get("counselor", "")).strip()[:64] or None, user_prefix=user or None)
+    except LookupError:
+        return "err.bad_filter"
+
+
+def _case_row(case: Case, holder: str | None, live: str | None, who: Who) -> dict[str, Any]:
+    """One search result: the case's data in Spanish (no message text: none is stored with cases)."""
+    still_open = case.closed_at is None and live not in (None, "closed")
+    return {"ticket": case.ticket_id, "user": case.user_key[:8], "opened_at": _aware(case.opened_at).isoformat(),
+            "closed_at": _aware(case.closed_at).isoformat() if case.closed_at else None, "open": still_open,
+            "lost": case.closed_at is None and not still_open,  # closed without an outcome (abandoned, deleted)
+            "priority": case.priority, "priority_label": t(f"priority.{case.priority}"),
+            "category_label": category_label(case.category) or t("card.no_category"),
+            "lang_name": language_name(case.lang) if case.lang in LANGS else case.lang,
+            "channel_name": t(f"channel.{case.channel}"), "counselor": holder,
+            "outcome_label": t(f"outcome.{case.outcome}") if case.outcome else "", "note": case.note or "",
+            "can_open": still_open and (who.supervisor or holder == who.username)}
+
+
+async def search(request: Request, who: Who) -> Response:
+    """Cases by their data (dates, status, outcome, risk, language, channel, counselor, the keyed user
+    shown on the case); never by what anyone wrote. Every search is in the audit log."""
+    found = _case_filter(request.query_params)
+    if isinstance(found, str):
+        return _error(found, 400)
+    store, runtime = store_of(request), runtime_of(request)
+    rows, total = await _db(request, store.search_cases, found, SEARCH_LIMIT)
+    live = await asyncio.gather(*(runtime.handoff.queue.status(c.ticket_id) for c, _ in rows if c.closed_at is None))
+    status = dict(zip([c.ticket_id for c, _ in rows if c.closed_at is None], live, strict=True))
+    used = {k: v for k, v in request.query_params.items() if v and k in (
+        "from", "to", "status", "outcome", "category", "lang", "channel", "priority", "counselor", "user")}
+    await _db(request, store.audit, who.username, "search", None, json.dumps(used, sort_keys=True)[:255])
+    return JSONResponse({"total": total, "cases": [_case_row(c, holder, status.get(c.ticket_id), who)
+                                                   for c, holder in rows]})
+
+
+async def search_options(request: Request, who: Who) -> Response:
+    """What the search can filter on, with the names staff read."""
+    staff = await _db(request, store_of(request).counselors)
+    return JSONResponse({
+        "outcomes": [{"id": o, "label": t(f"outcome.{o}")} for o in OUTCOMES],
+        "categories": [{"id": c, "label": category_label(c)} for c in URGENT_CATEGORIES],
+        "langs": [{"id": lang, "label": language_name(lang)} for lang in LANGS],
+        "channels": [{"id": c, "label": t(f"channel.{c}")} for c in CHANNELS],
+        "priorities": [{"id": p, "label": t(f"priority.{p}")} for p in ("urgent", "normal")],
+        "counselors": [c.username for c in staff]})
 
 
 async def canned(request: Request, who: Who) -> Response:
@@ -479,6 +559,8 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/api/queue", _api(queue_api)),
         Route("/console/api/events", _api(events)),
         Route("/console/api/canned", _api(canned)),
+        Route("/console/api/cases", _api(search)),
+        Route("/console/api/cases/options", _api(search_options)),
         Route("/console/api/tickets/{ticket}", _api(ticket_detail)),
         Route("/console/api/tickets/{ticket}/media", _api(media)),
         Route("/console/api/tickets/{ticket}/claim", _api(claim, post=True), methods=["POST"]),

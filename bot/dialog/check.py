@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.content.audience import audience_problems, label_problems
 from bot.content.glossary import glossary_problems, load_glossaries
-from bot.core.bundle import Bundle
+from bot.dialog.audience import audience_problems, label_problems
+from bot.dialog.bundle import Bundle
 from bot.flows.intents import IntentActions, domain_intents
 
 

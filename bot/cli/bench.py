@@ -38,7 +38,7 @@ def _worker(settings: Settings, namespace: str, worker: int, users: int, message
 
 async def _drive(settings: Settings, namespace: str, worker: int, users: int, messages: int,
                  concurrency: int) -> WorkerResult:
-    from bot.runtime import build_runtime
+    from bot.app.runtime import build_runtime
 
     runtime = await build_runtime(settings, namespace=namespace, use_nlu=False)
     latencies: list[float] = []
@@ -93,7 +93,7 @@ def run_bench(settings: Settings, *, users: int, messages: int, concurrency: int
 
 
 def _cleanup(settings: Settings, namespace: str) -> None:
-    from bot.runtime import connect_redis_sync
+    from bot.app.runtime import connect_redis_sync
 
     client = connect_redis_sync(settings.redis_url)
     keys = list(client.scan_iter(match=f"{namespace}:*", count=1000))

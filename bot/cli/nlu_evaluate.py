@@ -242,6 +242,29 @@ def main(root: Path, *, blind_only: bool = False) -> int:
     return 0
 
 
+def tune(root: Path, path: Path, model: Path | None = None) -> int:
+    """Figures on a labelled dev file (nlu/dev/*_tune.jsonl) parsed by the served model of the current
+    data (or `model`): what thresholds are chosen on. Prints only; writes nothing."""
+    rasa = rasa_binary()
+    model = model or root / "nlu" / "models" / f"{model_name(root)}.tar.gz"
+    if not rasa.exists() or not model.exists():
+        print(f"needs Rasa and the model {model} (bash scripts/rasa.sh train)", file=sys.stderr)
+        return 1
+    cases = load_blind(path)
+    with serving(rasa, model, PORT) as (url, token):
+        parsed = asyncio.run(_parse_all(url, token, cases))
+    lines = [f"# {path} on {model.name}", "", "| language | messages | intent accuracy | macro F1 | urgent recall | "
+             "non-urgent → urgent |", "|---|---|---|---|---|---|", *accuracy_rows(cases, parsed), "",
+             "| language | questions | topic right | specific answer right | module start instead |",
+             "|---|---|---|---|---|", *question_rows(cases, parsed), "",
+             "| family | " + " | ".join(str(t) for t in SWEEP) + " | chosen | now |",
+             "|---|" + "---|" * (len(SWEEP) + 2), *sweep_rows(cases, parsed), "",
+             "| answer threshold | answers given | precision | questions answered right |", "|---|---|---|---|",
+             *answer_sweep(cases, parsed), "", *top_confusions(cases, parsed)]
+    print("\n".join(lines))
+    return 0
+
+
 def _seconds_file(model: Path) -> Path:
     return model.with_name(model.name.removesuffix(".tar.gz") + ".seconds")
 

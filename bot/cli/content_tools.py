@@ -11,15 +11,16 @@ import yaml
 from babel.messages import pofile
 from babel.messages.catalog import Catalog as PoCatalog
 
-from bot.channels.render import render_for
 from bot.channels.whatsapp_content import ContentMap, view_lines
 from bot.content.catalog import Catalog, Entry
 from bot.content.languages import LANGS, SOURCE_LANG, display_name
-from bot.core.bundle import Bundle
 from bot.core.conversation import Conversation
 from bot.core.types import Choice, Outgoing
+from bot.delivery.render import render_for
+from bot.dialog.bundle import Bundle
 from bot.errors import DataError, Problem
 from bot.flows.engine import Pick, Say, StartFlow
+from bot.flows.model import MenuChoice, QuizStep
 from bot.yamlfile import LineDict, load_yaml
 
 DRAFT_HEADER = "# BORRADOR: textos por revisar por una persona hablante nativa (review: draft).\n"
@@ -209,14 +210,13 @@ def preview(bundle: Bundle, flow: str, lang: str, channel: str, contents: Conten
             break
         seen.add(position)
         step = bundle.flows.flows[flow].steps[state.step or ""]
-        if step.type == "quiz":
-            for option in step.options:
-                mark = "✔" if option.correct else "✘"
-                lines.append(f"      {mark} {catalog.text(lang, option.label)} → "
-                             f"{catalog.text(lang, option.feedback or '')}")
-            index = next(i for i, o in enumerate(step.options) if o.correct)
+        if isinstance(step, QuizStep):
+            for answer in step.answers:
+                mark = "✔" if answer.correct else "✘"
+                lines.append(f"      {mark} {catalog.text(lang, answer.label)} → {catalog.text(lang, answer.feedback)}")
+            index = next(i for i, o in enumerate(step.answers) if o.correct)
         else:
-            index = next((i for i, o in enumerate(step.options) if o.goto), -1)
+            index = next((i for i, o in enumerate(step.options) if isinstance(o, MenuChoice) and o.goto), -1)
             if index < 0:
                 break
         lines.append(f"USER: [{catalog.text(lang, step.options[index].label)}]")

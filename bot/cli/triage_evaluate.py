@@ -20,11 +20,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from bot.app.runtime import Runtime, build_runtime
 from bot.config import Settings
 from bot.core.privacy import user_key
 from bot.core.risk import NEVER_ASK
 from bot.core.types import Incoming
-from bot.runtime import Runtime, build_runtime
 
 CORPUS = Path("tests/data/triage")
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ LIMITS = {"telegram": 4096, "whatsapp": 1600, "simulator": 4096}
 
 
 def split_text(text: str, limit: int) -> list[str]:
-    """Split at paragraph, then line, then word boundaries so each part fits `limit`."""
+    """Split so each part fits `limit`, at the last paragraph, line or word boundary that fits (a word
+    longer than `limit` is cut)."""
     if len(text) <= limit:
         return [text]
     parts: list[str] = []

@@ -11,7 +11,7 @@ from bot.core.text import fold
 from bot.errors import DataError, Problem
 from bot.flows.engine import FlowEngine
 from bot.flows.loader import load_flows_with_problems
-from bot.flows.model import FlowSet
+from bot.flows.model import FlowSet, say_of
 
 ANSWER_LABELS = ("common.yes", "common.no", "common.person")  # typed instead of tapped, in any language
 
@@ -103,7 +103,8 @@ def channel_limit_problems(catalog: Catalog, flows: FlowSet) -> list[Problem]:
                         problems.append(Problem(entry.file, entry.line,
                                                 f"the button '{entry.key}' has {len(entry.text)} characters in {lang}",
                                                 f"WhatsApp shows at most {WHATSAPP_LIST_TITLE}: shorten it"))
-                say = lookup(step.say) if step.say else None
+                prompt = say_of(step)
+                say = lookup(prompt) if prompt else None
                 if say is None:
                     continue
                 if len(say.text) > WHATSAPP_CONTENT_BODY:

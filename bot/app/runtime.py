@@ -14,10 +14,10 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry as SyncRetry
 
-from bot.channels.outbox import Outbox
 from bot.config import Settings, is_cluster_url
-from bot.core.bundle import Bundle
-from bot.core.pipeline import Pipeline
+from bot.delivery.outbox import Outbox
+from bot.dialog.bundle import Bundle
+from bot.dialog.pipeline import Pipeline
 from bot.handoff.service import RedisHandoff
 from bot.nlu.langid import LanguageIdentifier
 from bot.nlu.understander import RasaUnderstander

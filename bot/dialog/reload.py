@@ -10,9 +10,9 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bot.core.bundle import Bundle
 from bot.core.cancel import stop_if_cancelled
-from bot.core.pipeline import Pipeline
+from bot.dialog.bundle import Bundle
+from bot.dialog.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 

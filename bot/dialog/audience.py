@@ -1,6 +1,6 @@
 """Checks that need both content and flows: audiences and choice titles per channel.
 
-The limits themselves live in bot/core/bundle.py (one place for channel limits); this module
+The limits themselves live in bot/dialog/bundle.py (one place for channel limits); this module
 applies them to what the bundle's own check does not see: audience variants, and the stricter
 quick-reply limit that docs/formats.md states for steps with up to three choices.
 """
@@ -8,8 +8,9 @@ quick-reply limit that docs/formats.md states for steps with up to three choices
 from __future__ import annotations
 
 from bot.content.catalog import AUDIENCES, Entry
-from bot.core.bundle import WHATSAPP_BUTTON_TITLE, WHATSAPP_BUTTONS, WHATSAPP_LIST_TITLE, Bundle
+from bot.dialog.bundle import WHATSAPP_BUTTON_TITLE, WHATSAPP_BUTTONS, WHATSAPP_LIST_TITLE, Bundle
 from bot.errors import Problem
+from bot.flows.model import MenuChoice
 
 
 def audience_problems(bundle: Bundle) -> list[Problem]:
@@ -18,7 +19,7 @@ def audience_problems(bundle: Bundle) -> list[Problem]:
     for flow in bundle.flows.flows.values():
         for step in flow.steps.values():
             for option in step.options:
-                for name, value in option.set:
+                for name, value in (option.set.items() if isinstance(option, MenuChoice) else ()):
                     if name == "audience" and value not in AUDIENCES:
                         problems.append(Problem(flow.file, option.line or step.line,
                                                 f"a choice of '{step.id}' sets the audience '{value}', which "

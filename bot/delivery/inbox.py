@@ -25,12 +25,12 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from bot.channels.mailbox import Claimed, Guard, Mailbox, backoff_seconds, drain, now_ms, work_loop
-from bot.channels.outbox import Outbox, record_failure
-from bot.channels.reach import Reach
-from bot.core.pipeline import Pipeline
 from bot.core.privacy import user_key
 from bot.core.types import CHANNELS, Channel, Incoming, Media
+from bot.delivery.mailbox import Claimed, Guard, Mailbox, backoff_seconds, drain, now_ms, work_loop
+from bot.delivery.outbox import Outbox, record_failure
+from bot.delivery.reach import Reach
+from bot.dialog.pipeline import Pipeline
 from bot.store.addresses import AddressBook
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ class InboxWorker:
             await self.reach.user_wrote(user)
             await self.outbox.mailbox(msg.channel).unpark(user)  # what waited for the window goes out
             reply = await self.pipeline.handle(msg, deliver=True)
-            if reply.understood.intent == "stop":
+            if reply.opted_out:
                 await self.reach.mark_opted_out(user)
         except Exception as exc:
             attempts = int(data.get("n", 0)) + 1

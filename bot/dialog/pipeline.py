@@ -7,15 +7,27 @@ Order: dedup → state under a per-user lock → handoff relay → urgent rules 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any, assert_never
 
 from bot.content.audio import CONTENT_TYPE as AUDIO_TYPE
 from bot.content.languages import LANGS, display_name
-from bot.core.bundle import Bundle
-from bot.core.conversation import Conversation
+from bot.core.conversation import RECENT_LINES, RECENT_SECONDS, Conversation
+from bot.core.effects import (
+    DeleteUser,
+    Effect,
+    HandoffEffect,
+    OpenTicket,
+    OptOut,
+    RecordReplies,
+    Relay,
+    ToldWaiting,
+)
 from bot.core.media import (
     MEDIA_NO,
     MEDIA_OFFER_QUIET_SECONDS,
@@ -26,10 +38,11 @@ from bot.core.media import (
     offerable,
     to_refs,
 )
-from bot.core.ports import Handoff, Intent, LanguageGuesser, OutboxPort, Triager, Understander
+from bot.core.ports import Handoff, Intent, LanguageGuesser, OutboxPort, Triager, Understander, WaitEstimate
 from bot.core.risk import NO_RISK, RISK_QUESTION_QUIET_SECONDS, URGENT_CATEGORIES, Risk
 from bot.core.text import MAX_TEXT_CHARS, fold, menu_number
 from bot.core.types import Choice, HandoffInfo, Incoming, Media, Outgoing, Reply, Understood
+from bot.dialog.bundle import Bundle
 from bot.flows.engine import (
     ChoiceRef,
     Event,
@@ -85,9 +98,10 @@ class Pipeline:
             session = await self.store.begin(msg.user_key, msg.channel, msg.external_id)
         except Duplicate:
             return Reply(lang="es", replies=(), understood=Understood("fallback"), duplicate=True)
-        turn = _Turn(self, self.bundle, msg, session.state.copy())
+        turn = _Turn(self, self.bundle, msg, session.state.copy(), session.recent)
         try:
             reply = await turn.run()
+            await self._do(turn)
         except BaseException:
             await self.store.abort(session)
             raise
@@ -96,7 +110,8 @@ class Pipeline:
         push = self.outbox.prepare(msg.channel, msg.user_key, sealed, reply.replies) \
             if deliver and self.outbox else None
         try:
-            saved = await self.store.commit(session, None if turn.deleted else turn.state, sealed, push)
+            saved = await self.store.commit(session, None if turn.deleted else turn.state, sealed, push,
+                                            recent=turn.recent_after())
         except BaseException:
             with contextlib.suppress(Exception):  # free the user for the retry (else the lock expires)
                 await self.store.abort(session)
@@ -104,6 +119,28 @@ class Pipeline:
         if not saved:
             raise LockLost("the turn outlived the user's lock; nothing was saved")
         return reply
+
+    async def _do(self, turn: _Turn) -> None:
+        """Apply what the turn decided, before its state commits; each effect is idempotent per message
+        (a turn redone after LockLost decides the same effects and nothing is written twice)."""
+        tickets: list[HandoffEffect] = []
+        for effect in turn.effects:
+            match effect:
+                case OpenTicket() | Relay() | RecordReplies() | ToldWaiting():
+                    tickets.append(effect)
+                case DeleteUser(user_key=user):
+                    await self.store.delete_user(user)
+                    await self.handoff.forget_user(user)
+                case OptOut():
+                    pass  # the channel records it (Reply.opted_out): it owns who can be reached
+                case _:
+                    assert_never(effect)
+        if tickets:
+            msg = turn.msg
+            opened = await self.handoff.apply(f"{msg.channel}:{msg.external_id}" if msg.external_id else "",
+                                              tickets)
+            if opened and turn.state.ticket and opened != turn.state.ticket:  # closed meanwhile: a new one
+                turn.state.ticket = opened
 
 
 @dataclass
@@ -114,7 +151,9 @@ class _Turn:
     bundle: Bundle
     msg: Incoming
     state: Conversation
+    recent: tuple[dict[str, Any], ...] = ()  # the conversation's last minutes, before this message
     out: list[Outgoing] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)  # what the pipeline's executor applies
     handoff: HandoffInfo | None = None
     deleted: bool = False
     risk: Risk = NO_RISK
@@ -133,9 +172,32 @@ class _Turn:
         if self.tell_waiting:  # once per ticket, after the answer: the person will still write here
             self.out.append(Outgoing(self.bundle.catalog.text(self.lang, "common.already_waiting")))
         if self.state.ticket and self.out and not self.deleted:  # the counselor sees what the user saw
-            await self.pipeline.handoff.record_replies(self.state.ticket, self.out, safety_index=self.safety_index)
+            self.effects.append(RecordReplies(self.state.ticket, tuple(self.out), self.safety_index))
         return Reply(lang=self.lang, replies=tuple(self.out), understood=understood, handoff=self.handoff,
-                     risk=self.risk)
+                     risk=self.risk, opted_out=any(isinstance(e, OptOut) for e in self.effects))
+
+    def recent_after(self) -> list[dict[str, Any]]:
+        """The conversation's last minutes after this turn, for the next ticket (none while a ticket is
+        open: its transcript holds the conversation)."""
+        if self.deleted or self.state.ticket:
+            return []
+        now = self.pipeline.clock()
+        lines = [line for line in self.recent if now - float(line.get("at", 0.0)) < RECENT_SECONDS]
+        lines.append(self._user_line(now))
+        lines += [{"from": "bot", "text": o.text, "choices": [c.title for c in o.choices],
+                   "payloads": [c.payload for c in o.choices], "at": now} for o in self.out]
+        return lines[-RECENT_LINES:]
+
+    def _user_line(self, now: float) -> dict[str, Any]:
+        """The user's message as the counselor should read it: a tapped button by its title."""
+        text = self.msg.text or ""
+        if self.msg.choice:
+            shown = [line for line in self.recent if line.get("from") == "bot" and self.msg.choice in
+                     line.get("payloads", [])]
+            titles = dict(zip(shown[-1]["payloads"], shown[-1]["choices"], strict=False)) if shown else {}
+            text = f"[{titles.get(self.msg.choice, self.msg.choice)}]"
+        files = [{"kind": m.kind} for m in self.msg.media]  # what it was, never the platform's reference
+        return {"from": "user", "text": text, "files": files, "at": now}
 
     async def _understand(self, text: str) -> Understood:
         p = self.pipeline
@@ -149,14 +211,14 @@ class _Turn:
                     return Understood("command", command, None)
                 self.risk = p.triage.rules(text) if (p.triage and text) else NO_RISK
                 if self.risk.level == "urgent":  # raise the ticket's priority, do not repeat the safety text
-                    self.handoff, _ = await p.handoff.open_ticket(
-                        self.msg, lang=self.lang, priority="urgent", category=self.risk.category,
-                        trigger=self.risk.trigger, summary=self._summary())
-                await p.handoff.relay(self.state.ticket, self.msg)
+                    await self._plan_ticket("urgent", self.risk.category, self.risk.trigger, note_message=False)
+                self.effects.append(Relay(self.state.ticket, self.msg))
                 mode = "relay" if self.risk.level == "urgent" else await p.handoff.while_waiting(self.state.ticket)
                 if mode == "relay":
                     return Understood("relay")
                 self.tell_waiting = mode == "answer_and_tell"
+                if self.tell_waiting:
+                    self.effects.append(ToldWaiting(self.state.ticket))
             else:
                 self.state.ticket = None
         # 2. Urgent rules, before anything else understands the message: a clear signal of self-harm
@@ -180,7 +242,7 @@ class _Turn:
                 return Understood("fallback", "stale_choice", None)
             if await self._payload(self.msg.choice):
                 return Understood("choice")
-            self._not_understood()
+            await self._not_understood()
             return Understood("fallback")
         typed = self._typed_risk_answer(text) or self._typed_media_answer(text)
         if typed and await self._payload(typed):
@@ -235,7 +297,7 @@ class _Turn:
             return Understood("fallback")
         if name == "out_of_scope" and await self._intent(name):  # a kind word and the menu
             return Understood("nlu", name, _confidence(intent))
-        self._not_understood()  # unsure: keep the step and say in one line what can be typed
+        await self._not_understood()  # unsure: keep the step and say in one line what can be typed
         return Understood("fallback", intent.name if intent else None, _confidence(intent))
 
     async def _read(self, text: str) -> Intent | None:
@@ -322,6 +384,7 @@ class _Turn:
         elif command == "language":
             self._ask_language(None)
         elif command == "stop":
+            self.effects.append(OptOut(self.msg.user_key))
             self.state.subscribed = False
             self.state.flow = self.state.step = None
             self._say("common.stopped")
@@ -376,8 +439,7 @@ class _Turn:
 
     async def _delete(self) -> None:
         self._say("common.delete_done")
-        await self.pipeline.store.delete_user(self.msg.user_key)
-        await self.pipeline.handoff.forget_user(self.msg.user_key)
+        self.effects.append(DeleteUser(self.msg.user_key))
         self.deleted = True
 
     async def _urgent(self, risk: Risk) -> None:
@@ -440,16 +502,36 @@ class _Turn:
         word = self.bundle.answer_words.get(fold(text), "")
         return {"common.yes": MEDIA_YES, "common.no": MEDIA_NO, "common.person": MEDIA_YES}.get(word)
 
+    async def _plan_ticket(self, priority: str, category: str | None, trigger: str | None, *,
+                           lang: str | None = None, note_message: bool = True) -> WaitEstimate:
+        """Decide to open (or raise) the user's ticket: read where it stands, add the effect."""
+        plan = await self.pipeline.handoff.plan_ticket(self.msg.user_key, priority)
+        new_id = hashlib.sha256(f"{self.msg.user_key}\n{self.msg.channel}\n{self.msg.external_id}".encode()
+                                ).hexdigest()[:32] if self.msg.external_id else uuid.uuid4().hex
+        first = not any(isinstance(e, OpenTicket) and e.note_message for e in self.effects)
+        before = tuple(self._before_ticket()) if note_message and first else ()
+        msg = self._with_kept_media()
+        if msg.choice and not msg.text:  # "Sí" tapped: the counselor reads the button's title
+            msg = replace(msg, text=self._user_line(self.pipeline.clock())["text"])
+        self.effects.append(OpenTicket(
+            new_id, msg, lang or self.lang, priority, category, trigger, self._summary(),
+            before=before, note_message=note_message))
+        self.handoff = HandoffInfo(plan.ticket or new_id, plan.priority)
+        return plan.wait
+
+    def _before_ticket(self) -> list[dict[str, Any]]:
+        now = self.pipeline.clock()
+        return [{k: v for k, v in line.items() if k != "payloads"} for line in self.recent
+                if now - float(line.get("at", 0.0)) < RECENT_SECONDS]
+
     async def _open_ticket(self, priority: str, category: str | None, trigger: str | None,
                            lang: str | None = None) -> None:
         lang = lang or self.lang
-        info, wait = await self.pipeline.handoff.open_ticket(
-            self._with_kept_media(), lang=lang, priority=priority, category=category, trigger=trigger,
-            summary=self._summary())
-        already = self.state.ticket == info.ticket
-        self.state.ticket = info.ticket
+        wait = await self._plan_ticket(priority, category, trigger, lang=lang)
+        assert self.handoff is not None
+        already = self.state.ticket == self.handoff.ticket
+        self.state.ticket = self.handoff.ticket
         self.state.pending = []
-        self.handoff = info
         catalog = self.bundle.catalog
         if already:
             self.out.append(Outgoing(catalog.text(lang, "common.already_waiting")))
@@ -542,15 +624,13 @@ class _Turn:
         self.out.append(Outgoing(text, choices))
         self.state.pending = [c.payload for c in choices]
 
-    def _not_understood(self) -> None:
+    async def _not_understood(self) -> None:
         choices = self._current_choices()
         if choices:
             self._say("common.not_understood", choices=choices)
             return
         self._say("common.not_understood")
-        state, events = self.bundle.engine.handle(self.state, StartFlow("main"))
-        self.state = state
-        self._render(events)
+        await self._events(StartFlow("main"))
 
     def _stale(self, payload: str) -> bool:
         """A button from an older message (not among the choices last offered). "Sí" and "Hablar con
@@ -574,10 +654,11 @@ class _Turn:
     def _current_choices(self) -> tuple[ChoiceRef, ...]:
         return self.bundle.engine.current_choices(self.state)
 
-    def _summary(self) -> str:
+    def _summary(self) -> dict[str, str]:
+        """Where the user was when the ticket opened (shown at the top of the case)."""
         where = f"{self.state.flow}/{self.state.step}" if self.state.flow else "menu"
-        audience = self.state.vars.get("audience", "?")
-        return f"channel={self.msg.channel} lang={self.state.lang or '?'} audience={audience} at={where}"
+        return {"channel": self.msg.channel, "lang": self.state.lang or "?",
+                "audience": self.state.vars.get("audience", "?"), "at": where}
 
     # -- events and rendering ---------------------------------------------------------------------
     async def _events(self, event: StartFlow | Pick) -> None:
@@ -586,25 +667,23 @@ class _Turn:
         await self._apply(events)
 
     async def _apply(self, events: list[Event]) -> None:
+        """Every flow event, from every path, is handled here (a new event type fails mypy until it is)."""
         for event in events:
-            if isinstance(event, RequestCounselor):
-                await self._open_ticket("normal", None, None)
-            elif isinstance(event, SetLanguage):
-                if event.lang is None:
+            match event:
+                case Say():
+                    self._say(event.key, dict(event.variables), event.choices)
+                case RequestCounselor():
+                    await self._open_ticket("normal", None, None)
+                case SetLanguage(lang=None):
                     self._ask_language(None)
-                else:
-                    self.state.lang = event.lang
-            elif isinstance(event, SetSubscription):
-                self.state.subscribed = event.subscribed
-            else:
-                self._render([event])
-
-    def _render(self, events: list[Event]) -> None:
-        for event in events:
-            if isinstance(event, Say):
-                self._say(event.key, dict(event.variables), event.choices)
-            elif isinstance(event, FlowEnded):
-                continue
+                case SetLanguage(lang=lang):
+                    self.state.lang = lang
+                case SetSubscription():
+                    self.state.subscribed = event.subscribed
+                case FlowEnded():
+                    pass
+                case _:
+                    assert_never(event)
 
     def _say(self, key: str, variables: dict[str, str] | None = None,
              choices: tuple[ChoiceRef, ...] = ()) -> None:

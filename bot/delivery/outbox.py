@@ -29,7 +29,9 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
-from bot.channels.mailbox import (
+from bot.core.ports import Push
+from bot.core.types import Choice, Media, Outgoing
+from bot.delivery.mailbox import (
     Claimed,
     Guard,
     Mailbox,
@@ -40,10 +42,8 @@ from bot.channels.mailbox import (
     now_ms,
     work_loop,
 )
-from bot.channels.reach import Reach
-from bot.channels.render import render_for
-from bot.core.ports import Push
-from bot.core.types import Choice, Media, Outgoing
+from bot.delivery.reach import Reach
+from bot.delivery.render import render_for
 from bot.store.addresses import AddressBook
 from bot.store.keys import Keys
 
