@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     nlu.add_argument("--tune", type=Path, help="evaluate: figures on a labelled dev file (choose thresholds)")
     nlu.add_argument("--model", type=Path, help="evaluate --tune: this model instead of the current data's")
     nlu.add_argument("--blind-only", action="store_true",
-                     help="evaluate: only the blind set on the served model's data (faster; writes nothing)")
+                     help="evaluate: only the blind set on the served model's data (faster; no dev model)")
     db = sub.add_parser("db", help="the relational database (accounts, cases, audit)")
     db.add_argument("action", choices=["upgrade"], help="upgrade: apply the Alembic migrations (DATABASE_URL)")
     sub.add_parser("worker", help="only the workers (inbox → pipeline → outbox → platforms), no web server")
@@ -241,6 +241,9 @@ async def _simulate(settings: object, namespace: str | None, use_nlu: bool) -> i
 
     assert isinstance(settings, Settings)
     ns = namespace or f"{settings.bot_namespace}:sim:{secrets.token_hex(4)}"
+    from bot.store.db import upgrade
+
+    await asyncio.to_thread(upgrade, settings.database_url)  # the weekly tips' subscriptions live there
     runtime = await build_runtime(settings, namespace=ns, use_nlu=use_nlu)
     try:
         await Simulator(runtime).run(sys.stdin, sys.stdout)

@@ -13,7 +13,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.app.simulator import to_json
-from bot.core.ports import Understander
+from bot.core.ports import Subscriptions, Understander
 from bot.core.privacy import user_key
 from bot.core.types import Channel, Incoming, Media
 from bot.dialog.bundle import Bundle
@@ -80,11 +80,12 @@ class Chat:
 
 @asynccontextmanager
 async def chat(redis: Redis, namespace: str, *, nlu: Understander | None = None,
-               bundle: Bundle | None = None) -> AsyncIterator[Chat]:
+               bundle: Bundle | None = None, subscriptions: Subscriptions | None = None) -> AsyncIterator[Chat]:
     handoff = RedisHandoff(redis, namespace, clock=lambda: FROZEN_TIME)
     pipeline = Pipeline(store=StateStore(redis, namespace), bundle=bundle or project_bundle(), handoff=handoff,
                         triage=Triage(project_rules()), nlu=nlu, langid=project_langid(),
-                        addresses=AddressBook(redis, namespace, "test-address-key"), clock=lambda: FROZEN_TIME)
+                        addresses=AddressBook(redis, namespace, "test-address-key"), clock=lambda: FROZEN_TIME,
+                        subscriptions=subscriptions)
     yield Chat(pipeline, handoff)
 
 

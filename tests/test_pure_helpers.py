@@ -19,7 +19,9 @@ from bot.yamlfile import LineDict, load_yaml
 def test_split_parts_fit_and_lose_no_word(text: str, limit: int) -> None:
     parts = split_text(text, limit)
     assert all(len(part) <= limit for part in parts)
-    assert " ".join(" ".join(parts).split()) == " ".join(text.split())
+    assert "".join("".join(parts).split()) == "".join(text.split()), "no character lost or added"
+    words_fit = all(len(word) <= limit for word in text.split())
+    assert not words_fit or " ".join(" ".join(parts).split()) == " ".join(text.split()), "no word cut that fits"
 
 
 def test_split_cuts_at_the_last_boundary_that_fits_and_never_inside_a_word() -> None:

@@ -23,7 +23,7 @@ from bot.config import load_settings
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.integration, pytest.mark.rasa]
 RECALL_FLOOR = {"es": 0.94, "qu": 0.95, "ay": 0.95}
-DIRECT_FLOOR = {"self_harm": 0.9, "immediate_danger": 0.8}
+DIRECT_FLOOR = {"self_harm": 0.85, "immediate_danger": 0.85}  # stop 21: tests/data/triage/README.md
 FALSE_URGENT_CEILING = 0.06
 ASK_CEILING = 0.15
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 
 from redis.asyncio import Redis
 
@@ -17,8 +18,9 @@ from bot.store.keys import Keys
 from tests.conftest import REDIS_URL
 
 
-async def test_a_workers_only_process_answers_and_stops_cleanly(redis: Redis, namespace: str) -> None:
-    settings = load_settings(redis_url=REDIS_URL, rasa_url=None, telegram_token=None, twilio_account_sid=None)
+async def test_a_workers_only_process_answers_and_stops_cleanly(redis: Redis, namespace: str, tmp_path: Path) -> None:
+    settings = load_settings(redis_url=REDIS_URL, rasa_url=None, telegram_token=None, twilio_account_sid=None,
+                             database_url=f"sqlite:///{tmp_path / 'bot.db'}")
     stop = asyncio.Event()
     workers = asyncio.create_task(run_workers(settings, namespace=namespace, stop=stop))
     web_side = await build_runtime(settings, namespace=namespace, use_nlu=False)  # a RUN_WORKERS=false web process

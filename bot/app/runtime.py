@@ -25,6 +25,7 @@ from bot.safety.rules import UrgentRules
 from bot.safety.triage import Triage
 from bot.store.addresses import AddressBook
 from bot.store.state import StateStore
+from bot.store.subscriptions import SqlSubscriptions
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,13 @@ class Runtime:
     nlu: RasaUnderstander | None
     addresses: AddressBook
     outbox: Outbox
+    subscriptions: SqlSubscriptions | None = None  # the weekly tips (relational database)
 
     async def aclose(self) -> None:
         if self.nlu is not None:
             await self.nlu.aclose()
+        if self.subscriptions is not None:
+            self.subscriptions.close()
         await self.redis.aclose()
 
 
@@ -109,6 +113,7 @@ async def build_runtime(settings: Settings, *, namespace: str | None = None, use
     root = settings.content_dir.parent
     addresses = AddressBook(redis, ns, settings.address_key, ttl_seconds=settings.state_ttl_days * 86400)
     outbox = Outbox(redis, ns, addresses)
+    subscriptions = SqlSubscriptions.for_url(settings.database_url)
     pipeline = Pipeline(
         store=StateStore(redis, ns, ttl_seconds=settings.state_ttl_days * 86400),
         bundle=bundle,
@@ -118,5 +123,6 @@ async def build_runtime(settings: Settings, *, namespace: str | None = None, use
         langid=LanguageIdentifier.from_project(root),
         addresses=addresses,
         outbox=outbox,
+        subscriptions=subscriptions,
     )
-    return Runtime(settings, ns, redis, pipeline, handoff, nlu, addresses, outbox)
+    return Runtime(settings, ns, redis, pipeline, handoff, nlu, addresses, outbox, subscriptions)

@@ -15,12 +15,14 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app.audio_links import AudioLinks
 from bot.app.runtime import Runtime
+from bot.app.scheduler import TipScheduler
 from bot.channels.telegram import TelegramSender, make_bot, poll
 from bot.channels.whatsapp import TwilioSender, make_client
 from bot.channels.whatsapp_content import ContentMap
 from bot.config import Settings, SettingsError
 from bot.delivery.inbox import Inbox, InboxWorker
 from bot.delivery.outbox import OutboxWorker, Sender, SimulatorSender
+from bot.flows.series import load_series
 from bot.handoff.oncall import OnCallAlerts
 
 log = logging.getLogger(__name__)
@@ -88,13 +90,26 @@ class Channels:
             worker = OutboxWorker(self.runtime.redis, self.runtime.namespace, sender, self.runtime.addresses,
                                   max_attempts=self.settings.outbox_max_attempts, lease_ms=lease,
                                   max_rate_wait=self.settings.outbox_rate_wait_hours * 3600,
-                                  parked_ttl=self.settings.whatsapp_parked_hours * 3600)
+                                  parked_ttl=self.settings.whatsapp_parked_hours * 3600,
+                                  subscriptions=self.runtime.subscriptions)
             jobs.append(worker.run())
+        scheduler = self.tip_scheduler()
+        if scheduler is not None:
+            jobs.append(scheduler.run())
         if self.telegram is not None and self.settings.telegram_mode == "polling":
             jobs.append(poll(self.telegram.bot, inbox))
         if self.telegram is not None and self.settings.oncall_telegram_chat_id is not None:
             jobs.append(self.oncall_alerts().run())
         return jobs
+
+    def tip_scheduler(self) -> TipScheduler | None:
+        """The weekly tips (flows/campaign/weekly_tips.yml): every worker process runs one, one leads."""
+        series = load_series(self.settings.flows_dir)
+        if series is None or self.runtime.subscriptions is None:
+            return None
+        pipeline = self.runtime.pipeline
+        return TipScheduler(self.runtime.redis, self.runtime.namespace, self.runtime.subscriptions,
+                            self.runtime.outbox, lambda: pipeline.bundle, series)
 
     def oncall_alerts(self) -> OnCallAlerts:
         """Urgent tickets waiting longer than ONCALL_ALERT_MINUTES → the on-call group (no user text)."""

@@ -15,6 +15,7 @@ from bot.app.wiring import Channels
 from bot.config import Settings
 from bot.delivery.inbox import Inbox
 from bot.dialog.reload import ContentWatcher
+from bot.store.db import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ async def run_workers(settings: Settings, *, namespace: str | None = None, stop:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
             handled.append(sig)
+    await asyncio.to_thread(upgrade, settings.database_url)  # subscriptions, cases: the schema is current
     runtime = await build_runtime(settings, namespace=namespace)
     channels = Channels.start(settings, runtime)
     try:

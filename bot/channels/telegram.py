@@ -22,6 +22,7 @@ from telegram.request import HTTPXRequest
 
 from bot.content.audio import AudioError, probe, resolve
 from bot.core.cancel import stop_if_cancelled
+from bot.core.limits import TELEGRAM_CAPTION
 from bot.core.types import Media, Outgoing
 from bot.delivery.inbox import Inbound, Inbox
 from bot.delivery.outbox import Pace, RetryLater, Undeliverable
@@ -203,9 +204,9 @@ class TelegramSender:
             if voice is not None:  # a campaign recording as a voice note (OGG/Opus, checked by content check)
                 path, seconds = voice
                 await self.bot.send_voice(chat_id, InputFile(path.read_bytes(), filename=path.name),
-                                          duration=seconds, caption=message.text[:1024] or None,
+                                          duration=seconds, caption=message.text[:TELEGRAM_CAPTION] or None,
                                           reply_markup=keyboard(message))
-            elif image is not None and len(message.text) <= 1024:
+            elif image is not None and len(message.text) <= TELEGRAM_CAPTION:
                 await self.bot.send_photo(chat_id, image.url or "", caption=message.text,
                                           reply_markup=keyboard(message))
             else:

@@ -39,15 +39,10 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.content.languages import LANGS, display_name
+from bot.core.limits import WHATSAPP_BUTTON_TITLE, WHATSAPP_CONTENT_BODY
 from bot.core.types import Choice, Outgoing
 from bot.delivery.render import unnumbered
-from bot.dialog.bundle import (
-    WHATSAPP_BUTTON_TITLE,
-    WHATSAPP_CONTENT_BODY,
-    WHATSAPP_LIST_BUTTON_KEY,
-    Bundle,
-    whatsapp_shape,
-)
+from bot.dialog.bundle import WHATSAPP_LIST_BUTTON_KEY, Bundle, whatsapp_shape
 from bot.dialog.pipeline import RISK_ANSWERS
 from bot.flows.engine import payload_for
 from bot.store.db import WhatsAppContent, make_engine, upgrade, utcnow

@@ -236,8 +236,15 @@ def main(root: Path, *, blind_only: bool = False) -> int:
             with serving(rasa, root / "nlu" / "models" / f"{name}.tar.gz", PORT) as (url, token):
                 blind_parsed = asyncio.run(_parse_all(url, token, blind))
     report = _report(root, train, dev, dev_parsed, blind, blind_parsed, train_seconds, name)
-    if not blind_only:
-        (root / "nlu" / "EVALUATION.md").write_text(report, encoding="utf-8")
+    target = root / "nlu" / "EVALUATION.md"
+    if blind_only and target.exists():  # the held-out seeds section stays, marked as from an earlier run
+        _, heading, rest = target.read_text(encoding="utf-8").partition("## Held-out seeds")
+        if heading:
+            title, _, body = rest.partition("\n")
+            note = ("(From an earlier full run, not repeated with this model: `python -m bot nlu evaluate` "
+                    "trains a separate dev model.)")
+            report += f"\n{heading}{title}\n\n{note}\n{body.replace(note, '').lstrip()}"
+    target.write_text(report, encoding="utf-8")
     print(report)
     return 0
 

@@ -69,5 +69,28 @@ class OptOut:
     user_key: str
 
 
+@dataclass(frozen=True)
+class Subscribe:
+    """The user said "Sí" to the weekly tips (or told their city afterwards): what they agreed to, in
+    which language, audience and channel, when, and which version of the consent text they read."""
+
+    user_key: str
+    lang: str
+    audience: str
+    channel: str
+    city: str | None
+    consent_at: float
+    text_version: str
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """The weekly tips end at once: `reason` is asked (the button), stop (STOP / BAJA), deleted or opted_out."""
+
+    user_key: str
+    reason: str
+
+
 HandoffEffect = OpenTicket | Relay | RecordReplies | ToldWaiting
-Effect = HandoffEffect | DeleteUser | OptOut
+SubscriptionEffect = Subscribe | Unsubscribe
+Effect = HandoffEffect | DeleteUser | OptOut | SubscriptionEffect

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from bot.core.effects import HandoffEffect
+from bot.core.effects import HandoffEffect, Subscribe
 from bot.core.risk import Risk
 from bot.core.types import Outgoing
 
@@ -89,4 +89,21 @@ class Push:
 class OutboxPort(Protocol):
     def prepare(self, channel: str, user_key: str, sealed_to: str, messages: Sequence[Outgoing]) -> Push:
         """The replies of a turn as a push the state store makes atomically with the commit."""
+        ...
+
+
+class Subscriptions(Protocol):
+    """The weekly tips' subscriptions (bot/store/subscriptions.py); each call is idempotent, so a turn
+    redone after `LockLost` writes nothing twice."""
+
+    async def subscribe(self, sub: Subscribe) -> None:
+        """Start (or update the city of) the user's subscription; the first consent time and text stay."""
+        ...
+
+    async def end(self, user_key: str, reason: str) -> None:
+        """End the user's subscription at once (nothing when there is none)."""
+        ...
+
+    async def forget(self, user_key: str) -> None:
+        """"Delete my data": remove the user's subscription row."""
         ...

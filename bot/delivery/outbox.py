@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
-from bot.core.ports import Push
+from bot.core.ports import Push, Subscriptions
 from bot.core.types import Choice, Media, Outgoing
 from bot.delivery.mailbox import (
     Claimed,
@@ -195,8 +195,10 @@ async def record_failure(redis: Redis, namespace: str, *, channel: str, user: st
 class OutboxWorker:
     def __init__(self, redis: Redis, namespace: str, sender: Sender, addresses: AddressBook, *,
                  max_attempts: int = MAX_ATTEMPTS, lease_ms: int = LEASE_MS,
-                 max_rate_wait: float = RATE_WAIT_HOURS * 3600, parked_ttl: float = PARKED_HOURS * 3600) -> None:
+                 max_rate_wait: float = RATE_WAIT_HOURS * 3600, parked_ttl: float = PARKED_HOURS * 3600,
+                 subscriptions: Subscriptions | None = None) -> None:
         self.redis = redis
+        self.subscriptions = subscriptions  # a platform opt-out (Twilio 21610) ends the weekly tips too
         self.ns = namespace
         self.sender = sender
         self.channel = sender.channel
@@ -277,6 +279,8 @@ class OutboxWorker:
                 await self.reach.mark_blocked(user)
             if exc.opted_out:
                 await self.reach.mark_opted_out(user)
+                if self.subscriptions is not None:
+                    await self.subscriptions.end(user, "opted_out")
             await self._fail(claimed, entry, str(exc))
             return 0
         except RetryLater as exc:

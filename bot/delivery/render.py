@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.limits import TELEGRAM_TEXT, TEXT_LIMITS
 from bot.core.types import Outgoing
-
-LIMITS = {"telegram": 4096, "whatsapp": 1600, "simulator": 4096}
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -49,7 +48,7 @@ def unnumbered(part: Outgoing) -> str | None:
 
 def render_for(channel: str, out: Outgoing) -> list[Outgoing]:
     """Outgoing messages as the channel will show them; choices stay on the last part."""
-    limit = LIMITS.get(channel, 4096)
+    limit = TEXT_LIMITS.get(channel, TELEGRAM_TEXT)
     text = numbered(out) if channel == "whatsapp" else out.text
     parts = split_text(text, limit)
     result = [Outgoing(part) for part in parts[:-1]]

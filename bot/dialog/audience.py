@@ -8,7 +8,8 @@ quick-reply limit that docs/formats.md states for steps with up to three choices
 from __future__ import annotations
 
 from bot.content.catalog import AUDIENCES, Entry
-from bot.dialog.bundle import WHATSAPP_BUTTON_TITLE, WHATSAPP_BUTTONS, WHATSAPP_LIST_TITLE, Bundle
+from bot.core.limits import WHATSAPP_BUTTON_TITLE, WHATSAPP_BUTTONS, WHATSAPP_LIST_TITLE
+from bot.dialog.bundle import Bundle
 from bot.errors import Problem
 from bot.flows.model import MenuChoice
 

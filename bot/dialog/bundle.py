@@ -7,6 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content.catalog import Catalog, Entry
+from bot.core.limits import (
+    TELEGRAM_CALLBACK_BYTES,
+    TELEGRAM_TEXT,
+    WHATSAPP_BODY,
+    WHATSAPP_BUTTON_TITLE,
+    WHATSAPP_BUTTONS,
+    WHATSAPP_CONTENT_BODY,
+    WHATSAPP_LIST_ITEMS,
+    WHATSAPP_LIST_TITLE,
+)
 from bot.core.text import fold
 from bot.errors import DataError, Problem
 from bot.flows.engine import FlowEngine
@@ -54,15 +64,7 @@ class Bundle:
         return cls(catalog, flows, FlowEngine(flows), commands, answer_words), problems
 
 
-WHATSAPP_BODY = 1600
-WHATSAPP_LIST_TITLE = 24  # a list-picker item
-WHATSAPP_LIST_ITEMS = 10
-WHATSAPP_BUTTONS = 3  # quick-reply buttons in a session message
-WHATSAPP_BUTTON_TITLE = 20  # a quick-reply button's title, and a list-picker's button label
-WHATSAPP_CONTENT_BODY = 1024  # the body of a quick-reply or list-picker
 WHATSAPP_LIST_BUTTON_KEY = "common.menu"  # the content key of the label that opens a list
-TELEGRAM_TEXT = 4096
-TELEGRAM_CALLBACK_BYTES = 64
 
 
 def whatsapp_shape(titles: Sequence[str]) -> str | None:

@@ -8,6 +8,7 @@ from bot.content.glossary import glossary_problems, load_glossaries
 from bot.dialog.audience import audience_problems, label_problems
 from bot.dialog.bundle import Bundle
 from bot.flows.intents import IntentActions, domain_intents
+from bot.flows.series import check_series
 
 
 def run_check(content_dir: Path, flows_dir: Path, *, strict: bool = False) -> int:
@@ -21,6 +22,7 @@ def run_check(content_dir: Path, flows_dir: Path, *, strict: bool = False) -> in
         keys = {lang: set(entries) for lang, entries in bundle.catalog.entries.items()}
         steps = {name: set(flow.steps) for name, flow in bundle.flows.flows.items()}
         problems += intents.problems(steps, keys, domain_intents())
+        problems += check_series(flows_dir, keys, set(bundle.flows.flows))  # the weekly tips
     errors = [p for p in problems if not p.warning]
     warnings = [p for p in problems if p.warning]
     for problem in errors + warnings:

@@ -26,7 +26,9 @@ from bot.core.effects import (
     OptOut,
     RecordReplies,
     Relay,
+    Subscribe,
     ToldWaiting,
+    Unsubscribe,
 )
 from bot.core.media import (
     MEDIA_NO,
@@ -38,7 +40,16 @@ from bot.core.media import (
     offerable,
     to_refs,
 )
-from bot.core.ports import Handoff, Intent, LanguageGuesser, OutboxPort, Triager, Understander, WaitEstimate
+from bot.core.ports import (
+    Handoff,
+    Intent,
+    LanguageGuesser,
+    OutboxPort,
+    Subscriptions,
+    Triager,
+    Understander,
+    WaitEstimate,
+)
 from bot.core.risk import NO_RISK, RISK_QUESTION_QUIET_SECONDS, URGENT_CATEGORIES, Risk
 from bot.core.text import MAX_TEXT_CHARS, fold, menu_number
 from bot.core.types import Choice, HandoffInfo, Incoming, Media, Outgoing, Reply, Understood
@@ -64,6 +75,8 @@ log = logging.getLogger(__name__)
 BACK = "sys:back:"  # + flow:step — return to where the user was before a free-text interruption
 MENU = "sys:menu"
 LISTEN = "sys:listen:"  # + message key — send the recording of that message as a voice note
+OPEN = "sys:open:"  # + flow — a button on a message the bot sent first (a weekly tip): opens that module
+TIPS_VAR = "tips"  # state variable: "on" while the user is subscribed to the weekly tips (flows/weekly.yml)
 RISK_YES, RISK_NO, RISK_PERSON = "sys:risk:yes", "sys:risk:no", "sys:risk:person"
 RISK_ANSWERS = {"common.yes": RISK_YES, "common.no": RISK_NO, "common.person": RISK_PERSON}  # label → payload
 
@@ -77,8 +90,9 @@ class Pipeline:
                  triage: Triager | None = None, nlu: Understander | None = None,
                  langid: LanguageGuesser | None = None, addresses: AddressBook | None = None,
                  outbox: OutboxPort | None = None, clock: Callable[[], float] = time.time,
-                 intents: IntentActions | None = None) -> None:
+                 intents: IntentActions | None = None, subscriptions: Subscriptions | None = None) -> None:
         self.store = store
+        self.subscriptions = subscriptions  # None (some tests): subscription effects are not recorded
         self.intents = intents or IntentActions.load()  # what each NLU intent does (flows/nlu/intents.yml)
         self.bundle = bundle
         self.handoff = handoff
@@ -131,8 +145,17 @@ class Pipeline:
                 case DeleteUser(user_key=user):
                     await self.store.delete_user(user)
                     await self.handoff.forget_user(user)
-                case OptOut():
-                    pass  # the channel records it (Reply.opted_out): it owns who can be reached
+                    if self.subscriptions is not None:
+                        await self.subscriptions.forget(user)
+                case OptOut(user_key=user):  # the channel records who can be reached (Reply.opted_out)
+                    if self.subscriptions is not None:
+                        await self.subscriptions.end(user, "stop")
+                case Subscribe():
+                    if self.subscriptions is not None:
+                        await self.subscriptions.subscribe(effect)
+                case Unsubscribe(user_key=user, reason=reason):
+                    if self.subscriptions is not None:
+                        await self.subscriptions.end(user, reason)
                 case _:
                     assert_never(effect)
         if tickets:
@@ -384,8 +407,9 @@ class _Turn:
         elif command == "language":
             self._ask_language(None)
         elif command == "stop":
-            self.effects.append(OptOut(self.msg.user_key))
+            self.effects.append(OptOut(self.msg.user_key))  # also ends the weekly tips (the executor)
             self.state.subscribed = False
+            self.state.vars.pop(TIPS_VAR, None)
             self.state.flow = self.state.step = None
             self._say("common.stopped")
         elif command == "delete":
@@ -424,6 +448,9 @@ class _Turn:
             return True
         if payload.startswith(LISTEN):
             return self._listen(payload.removeprefix(LISTEN))
+        if payload.startswith(OPEN) and payload.removeprefix(OPEN) in self.bundle.flows.flows:
+            await self._events(StartFlow(payload.removeprefix(OPEN)))
+            return True
         if payload in (MEDIA_YES, MEDIA_NO):
             await self._media_answer(payload)
             return True
@@ -638,6 +665,8 @@ class _Turn:
         language button when nothing else is on offer (a new conversation)."""
         if payload.startswith("lang:") and not self.state.pending:
             return False
+        if payload.startswith(OPEN) and payload.removeprefix(OPEN) in self.bundle.flows.flows:
+            return False  # a tip's button: the message came from the bot, not from the last turn
         return payload not in self.state.pending and payload not in (RISK_YES, RISK_PERSON, MEDIA_YES)
 
     async def _stale_choice(self) -> None:
@@ -679,11 +708,27 @@ class _Turn:
                 case SetLanguage(lang=lang):
                     self.state.lang = lang
                 case SetSubscription():
-                    self.state.subscribed = event.subscribed
+                    self._subscription(event)
                 case FlowEnded():
                     pass
                 case _:
                     assert_never(event)
+
+    def _subscription(self, event: SetSubscription) -> None:
+        """The weekly tips start (with the version of the consent text the user read) or end."""
+        self.state.subscribed = event.subscribed
+        user = self.msg.user_key
+        if not event.subscribed:
+            self.state.vars.pop(TIPS_VAR, None)
+            self.effects.append(Unsubscribe(user, "asked"))
+            return
+        self.state.vars[TIPS_VAR] = "on"
+        audience = self.state.vars.get("audience") or "young"
+        consent = event.consent or ""
+        shown = self.bundle.catalog.text(self.lang, consent, audience=audience) if consent else ""
+        version = f"{consent}@{hashlib.sha256(shown.encode()).hexdigest()[:12]}" if consent else "none"
+        self.effects.append(Subscribe(user, self.lang, audience, self.msg.channel, self.state.vars.get("city"),
+                                      self.pipeline.clock(), version))
 
     def _say(self, key: str, variables: dict[str, str] | None = None,
              choices: tuple[ChoiceRef, ...] = ()) -> None:

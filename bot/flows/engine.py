@@ -71,6 +71,7 @@ class SetLanguage:
 @dataclass(frozen=True)
 class SetSubscription:
     subscribed: bool
+    consent: str | None = None  # the content key of the text the user agreed to (a subscribe step's)
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,8 @@ class FlowEngine:
                     events.append(RequestCounselor())
                 case SubscribeStep() | UnsubscribeStep():
                     self._say(step.say, events)
-                    events.append(SetSubscription(isinstance(step, SubscribeStep)))
+                    events.append(SetSubscription(isinstance(step, SubscribeStep),
+                                                  step.consent if isinstance(step, SubscribeStep) else None))
                 case LanguageStep():
                     self._say(step.say, events)
                     events.append(SetLanguage(step.lang))

@@ -21,6 +21,7 @@ from bot.flows.model import (
     MenuChoice,
     QuizAnswer,
     QuizStep,
+    SubscribeStep,
     fields_of,
     next_of,
     say_of,
@@ -191,6 +192,8 @@ def _check_references(flowset: FlowSet, content_keys: set[str] | None) -> list[P
             if isinstance(step, FlowStep):
                 check_flow(step.flow, step.line, f"step '{step.id}'")
             check_key(say_of(step), step.line)
+            if isinstance(step, SubscribeStep):
+                check_key(step.consent, step.line)
             for option in step.options:
                 line = option.line or step.line
                 check_key(option.label, line)

@@ -127,11 +127,12 @@ class CounselorStep(_Step):
 
 
 class SubscribeStep(_Step):
-    """Subscribe the user to campaign messages."""
+    """Subscribe the user to the weekly tips; `consent`: the content key of the text they agreed to."""
 
     type: Literal["subscribe"]
     say: str | None = None
     next: str | None = None
+    consent: str | None = None
 
 
 class UnsubscribeStep(_Step):

@@ -84,6 +84,26 @@ class WhatsAppContent(Base):
     synced_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Subscription(Base):
+    """A user's opt-in to the weekly tips, keyed by their keyed hash (never an address or a phone number).
+    `ended_at` set: stopped (`end_reason`: asked, stop, deleted, opted_out). `tips_sent` and `last_slot` (the
+    local date of the last weekly slot served) are the durable mark that sends each tip at most once."""
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_key: Mapped[str] = mapped_column(String(64), unique=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    audience: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    city: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    consent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    text_version: Mapped[str] = mapped_column(String(80))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    end_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    tips_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_slot: Mapped[str | None] = mapped_column(String(10), nullable=True)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 UserPart = Literal["state", "addr", "lock", "last_in", "inactive", "optout", "tpl", "staged", "recent"]
-KINDS = ("u", "dedup", "mq", "rl", "hq", "outbox", "wa", "sim", "console", "nlu")
+KINDS = ("u", "dedup", "mq", "rl", "hq", "outbox", "wa", "sim", "console", "nlu", "sched")
 
 
 def _tag(value: str) -> str:
@@ -202,6 +202,10 @@ class Keys:
     def console_session(self, sid: str) -> str:
         return self._key("console", sid, "session")
 
+    def leader(self, job: str) -> str:
+        """The lock that makes one process the leader of a periodic job (the weekly tips' scheduler)."""
+        return self._key("sched", job, "leader")
+
     @classmethod
     def patterns(cls) -> list[str]:
         """Every key pattern, as docs/REDIS.md and docs/RETENTION.md write them (without `<ns>:`):
@@ -213,6 +217,7 @@ class Keys:
                  queue.strike("<user>", "<digest>"), queue.alive, queue.seen("<channel>", "<id…>"),
                  queue.pushed("<batch>"), rates.paused, rates.pace("<pace>"), rates.pace("<pace>", "<user>"),
                  k.failed, k.nlu_review, k.whatsapp("<sid>", "sent"), k.whatsapp("<sid>", "status"),
-                 k.simulator_inbox("<user>"), k.console_session("<sid>"), hq.transcript("<id>"), hq.ticket("<id>"),
+                 k.simulator_inbox("<user>"), k.console_session("<sid>"), k.leader("<job>"),
+                 hq.transcript("<id>"), hq.ticket("<id>"),
                  hq.open("<user>"), hq.waiting, hq.claimed, hq.touched, hq.onshift, hq.alerted("<id>")]
         return [key.removeprefix("<ns>:") for key in found]
