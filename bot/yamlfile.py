@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,18 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml_files(paths: Iterable[Path], problems: list[Problem]) -> Iterator[tuple[Path, Any]]:
+    """Each file that parses, with its data; a file that does not adds its problems and is skipped
+    (so a check reports every broken file at once)."""
+    for path in paths:
+        try:
+            data = load_yaml(path)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        yield path, data
 
 
 def load_yaml(path: Path) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from bot.content import audio as recordings
 from bot.content.languages import LANGS, SOURCE_LANG
 from bot.errors import DataError, Problem
-from bot.yamlfile import LineDict, load_yaml
+from bot.yamlfile import LineDict, load_yaml_files
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +108,8 @@ class Catalog:
                 problems.append(Problem(lang_dir, None, f"the folder for language '{lang}' is missing",
                                         f"create {lang_dir} with the same files as content/es"))
                 continue
-            for path in sorted(lang_dir.glob("*.yml")):
-                if path.name in SKIP_FILES:
-                    continue
-                try:
-                    data = load_yaml(path)
-                except DataError as exc:
-                    problems.extend(exc.problems)
-                    continue
+            files = [path for path in sorted(lang_dir.glob("*.yml")) if path.name not in SKIP_FILES]
+            for path, data in load_yaml_files(files, problems):
                 problems.extend(catalog._read_file(path, lang, data))
         problems.extend(catalog.cross_check())
         return catalog, problems

@@ -16,8 +16,8 @@ from typing import Any
 
 from bot.content.catalog import Catalog
 from bot.content.languages import LANGS, SOURCE_LANG
-from bot.errors import DataError, Problem
-from bot.yamlfile import LineDict, load_yaml
+from bot.errors import Problem
+from bot.yamlfile import LineDict, load_yaml_files
 
 GLOSSARY_FILE = "glossary.yml"
 STATUSES = ("draft", "reviewed")
@@ -50,14 +50,10 @@ def load_glossaries(content_dir: Path) -> tuple[dict[str, list[Term]], list[Prob
             problems.append(Problem(path, None, f"there is no glossary for '{lang}'",
                                     "create it: one entry per settled term (see docs/formats.md)", warning=True))
             continue
-        try:
-            data = load_yaml(path)
-        except DataError as exc:
-            problems.extend(exc.problems)
-            continue
-        found, read_problems = _read(path, lang, data)
-        terms[lang] = found
-        problems += read_problems
+        for _, data in load_yaml_files([path], problems):
+            found, read_problems = _read(path, lang, data)
+            terms[lang] = found
+            problems += read_problems
     return terms, problems
 
 

@@ -26,7 +26,7 @@ from bot.flows.model import (
     next_of,
     say_of,
 )
-from bot.yamlfile import LineDict, load_yaml
+from bot.yamlfile import LineDict, load_yaml_files
 
 
 def load_flows(flows_dir: Path, content_keys: set[str] | None = None) -> FlowSet:
@@ -40,12 +40,7 @@ def load_flows_with_problems(flows_dir: Path,
                              content_keys: set[str] | None = None) -> tuple[FlowSet, list[Problem]]:
     problems: list[Problem] = []
     flows: dict[str, Flow] = {}
-    for path in sorted(flows_dir.glob("*.yml")):
-        try:
-            data = load_yaml(path)
-        except DataError as exc:
-            problems.extend(exc.problems)
-            continue
+    for path, data in load_yaml_files(sorted(flows_dir.glob("*.yml")), problems):
         flow, found = _read_flow(path, data)
         problems += found
         if flow is not None:

@@ -27,7 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from babel import Locale
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.app.cases import CHOOSABLE_OUTCOMES, CaseError
@@ -166,6 +166,11 @@ def _page(name: str) -> HTMLResponse:
     """A page with its {{key}} texts filled from the catalogue (escaped)."""
     source = (STATIC / name).read_text(encoding="utf-8")
     return HTMLResponse(_KEY.sub(lambda m: html.escape(t(m.group(1))), source), headers={"Cache-Control": "no-cache"})
+
+
+async def icons(request: Request) -> Response:
+    """The line icons shared by the console and the simulator pages."""
+    return FileResponse(STATIC / "icons.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 async def login_page(request: Request) -> Response:
@@ -554,6 +559,7 @@ def console_routes() -> list[BaseRoute]:
     return [
         Route("/console/login", login_page, methods=["GET"]),
         Route("/console/strings", strings, methods=["GET"]),
+        Route("/console/icons.js", icons, methods=["GET"]),
         Route("/console/api/login", login, methods=["POST"]),
         Route("/console", console_page, methods=["GET"]),
         Route("/console/api/queue", _api(queue_api)),
