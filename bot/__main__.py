@@ -1,4 +1,4 @@
-"""Command line: python -m bot serve | worker | simulate | content check | db upgrade | bench | nlu | triage …"""
+"""Command line: python -m bot serve | worker | simulate | content | db | bench | campaign | nlu | triage …"""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--concurrency", type=int, default=4, help="users in flight per process")
     bench.add_argument("--workers", type=int, default=2, help="bot processes sharing one Redis")
     sub.add_parser("counselor", help="counselor accounts: add | list | disable", add_help=False)
+    sub.add_parser("campaign", help="broadcasts to subscribers: broadcast | list | status | cancel", add_help=False)
     tg = sub.add_parser("telegram", help="register or remove the Telegram webhook, or show its state")
     tg.add_argument("action", choices=["set-webhook", "delete-webhook", "info"])
     wa = sub.add_parser("whatsapp", help="WhatsApp buttons and lists: sync Twilio Content resources")
@@ -67,9 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     db = sub.add_parser("db", help="the relational database (accounts, cases, audit)")
     db.add_argument("action", choices=["upgrade"], help="upgrade: apply the Alembic migrations (DATABASE_URL)")
     sub.add_parser("worker", help="only the workers (inbox → pipeline → outbox → platforms), no web server")
+    report = sub.add_parser("report", help="the campaign's figures, without personal data (docs/REPORTS.md)")
+    from bot.cli.report import add_arguments as report_arguments
+
+    report_arguments(report)
     triage = sub.add_parser("triage", help="evaluate urgent / ask / none on the blind corpus")
     triage.add_argument("action", choices=["evaluate"])
-    triage.add_argument("--split", default="test", choices=["dev", "test"])
+    triage.add_argument("--split", default="test", choices=["dev", "test", "round7a", "round7b"],
+                        help="test (frozen); dev (trained on); round7a (tuned on), round7b (held out): not trained on")
     triage.add_argument("--no-write", action="store_true", help="print only; do not write docs/TRIAGE.md")
     triage.add_argument("--check", action="store_true", help="exit 1 when a target is not met (CI)")
     triage.add_argument("--no-nlu", action="store_true", help="rules only, even if RASA_URL is set")
@@ -78,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli.counselor import main as counselor_main
 
         return counselor_main(argv[1:])
+    if argv[:1] == ["campaign"]:
+        from bot.cli.campaign import main as campaign_main
+
+        return campaign_main(argv[1:])
     args = parser.parse_args(argv)
 
     try:
@@ -112,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.app.worker import run_workers
 
             return asyncio.run(run_workers(settings))
+        if args.command == "report":
+            from bot.cli.report import run as run_report
+
+            return run_report(settings, args)
         if args.command == "telegram":
             return asyncio.run(_telegram(settings, args.action))
         if args.command == "whatsapp":

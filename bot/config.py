@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     ticket_abandon_days: int = Field(30, ge=1, le=365)
 
     database_url: str = "sqlite:///./seguros.db"
+    # Analytics (docs/REPORTS.md): events are kept this long; report cells under REPORT_MIN_CELL show "<n" (0: off).
+    analytics_retention_days: int = Field(400, ge=30, le=3650)
+    report_min_cell: int = Field(5, ge=0, le=1000)
 
     rasa_url: str | None = None
     rasa_token: str | None = None

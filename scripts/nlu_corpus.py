@@ -28,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests/data/triage/dev.jsonl"
+# Triage rounds read to tune (their `a` half) join the training data like the dev split; the `b` half
+# of a round stays out, the held-out check of what was tuned (tests/data/triage/README.md).
+TRIAGE_ROUNDS = sorted((ROOT / "tests/data/triage").glob("round*a.jsonl"))
 NLU_DEV = ROOT / "nlu/dev"
 BLIND = ROOT / "nlu/eval/blind.jsonl"
 OUT = ROOT / "nlu/data/corpus.yml"
@@ -58,7 +61,7 @@ def example(text: str) -> str:
 def render() -> str:
     by_intent: dict[str, list[str]] = defaultdict(list)
     seen: set[str] = set()
-    for line in DEV.read_text(encoding="utf-8").splitlines():
+    for line in (line for path in (DEV, *TRIAGE_ROUNDS) for line in path.read_text(encoding="utf-8").splitlines()):
         if not line.strip():
             continue
         case = json.loads(line)

@@ -5,6 +5,7 @@ Screenshots at 390, 820 and 1280 px wide go to test-results/console/ (not commit
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -16,14 +17,17 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 import redis as redis_sync
 from argon2 import PasswordHasher
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from sqlalchemy.orm import Session
 
-from bot.store.db import Store, make_engine, upgrade
+from bot.content.catalog import Catalog
+from bot.store.db import Store, Subscription, make_engine, upgrade
 from bot.store.keys import Keys
 from tests.conftest import REDIS_URL
 
@@ -34,6 +38,8 @@ AXE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "seguros-
 SHOTS = ROOT / "test-results" / "console"
 PASSWORD = "clave-del-navegador-1"
 STAFF = (("ana", "counselor"), ("bea", "counselor"), ("sara", "supervisor"))
+CAMPAIGN = ("carla", "campaign")  # reports only, never a case
+DATABASE: dict[str, str] = {}  # the running bot's database URL (tests that put rows in it)
 # Records the console's alerts instead of ringing a real speaker and desktop (a test double, page side).
 ALERT_RECORDER = """
 window.__notified = []; window.__beeps = 0;
@@ -68,8 +74,9 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('console') / 'console.db'}",
            "BOT_NAMESPACE": ns, "RASA_URL": "", "REDIS_URL": REDIS_URL, "PORT": str(port), "LOG_LEVEL": "WARNING"}
     upgrade(env["DATABASE_URL"])  # accounts straight in the database (the CLI has its own test)
+    DATABASE["url"] = env["DATABASE_URL"]
     store = Store(make_engine(env["DATABASE_URL"]))
-    for name, role in STAFF:
+    for name, role in (*STAFF, CAMPAIGN):
         store.add_counselor(name, name.title(), PasswordHasher().hash(PASSWORD), role)
     store.engine.dispose()
     server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT,
@@ -546,3 +553,131 @@ def test_staff_search_cases_and_read_failed_deliveries_in_spanish(
     expect(wide.locator("#urgentList .ticket.urgent")).to_be_in_viewport(timeout=10_000)
     expect(wide.locator("#alert")).to_be_visible()
     wide.screenshot(path=str(SHOTS / "search-1280.png"))
+
+
+def test_campaign_staff_read_the_reports_as_charts_and_download_each_as_csv(
+        bot_server: str, browser: Browser) -> None:
+    base = bot_server
+    for n in range(6):  # six young people open the grooming module (cells of 5 or more show their number)
+        user = f"joven{n}"
+        user_says(base, "hola", user=user)
+        for choice in ("lang:es", "f:main:ask_audience:0", "f:main:menu_young:0", "f:main:young_online:0"):
+            httpx.post(f"{base}/simulator/api/message", content=json.dumps({"user": user, "choice": choice}))
+    user_says(base, "me tienen encerrada y no me dejan salir", user="urgente")
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{base}/console/login")
+    page.fill("#username", CAMPAIGN[0])
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/console/reports")  # campaign staff land on the figures, never the queue
+    expect(page.locator("#status")).to_contain_text("Informe del", timeout=15_000)
+    expect(page.locator("#me")).to_have_text("carla (campaña)")
+    expect(page.locator("#back")).to_be_hidden()
+    charts = page.locator("section.chart")
+    expect(charts).to_have_count(8)
+    users = page.locator("section.chart", has=page.locator("#h-users"))
+    row = users.locator("ul.bars > li", has_text="español").filter(has_text="Simulador")
+    active = int(row.first.locator(".value").first.inner_text().replace(".", ""))
+    assert active >= 6, "the six people of this test are counted"
+    assert float(row.first.locator("svg.bar rect").first.get_attribute("width") or 0) > 0, "a bar is drawn"
+    grooming = page.locator("section.chart", has=page.locator("#h-funnels")).locator(
+        "ul.bars[aria-label='Grooming'] > li", has_text="Empezaron el módulo")
+    assert int(grooming.locator(".value").inner_text()) >= 6
+    urgent = page.locator("section.chart", has=page.locator("#h-urgent"))
+    expect(urgent).to_contain_text("trata / retención")
+    expect(urgent.locator(".value").first).to_have_text("<5")  # one case: too few to show
+    expect(page.locator("#suppressed")).to_contain_text("«<5»")
+    assert page.locator("svg.bar rect[class^=s]").count() >= 10
+
+    link = users.get_by_role("link", name="Descargar CSV: Personas nuevas y activas por semana")
+    href = link.get_attribute("href") or ""
+    assert href.startswith("/console/api/reports/users.csv?since=")
+    csv = page.request.get(f"{base}{href}")
+    assert csv.status == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text().splitlines()[0] == "week,lang,channel,new_users,active_users"
+    assert "joven" not in csv.text() and "encerrada" not in page.content(), "no person, no words"
+
+    audit(page, "reports of campaign staff")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (390, 820, 1280):
+        page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+        page.screenshot(path=str(SHOTS / f"reports-{width}.png"), full_page=width != 1280)
+        if width == 390:
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+            expect(page.locator("#back")).to_be_hidden()  # no way back to cases for campaign staff, on a phone too
+            audit(page, "reports on a phone")
+    assert page.request.get(f"{base}/console/api/queue").status == 403, "campaign staff never see cases"
+
+    counselor = open_console(browser, base, "ana")
+    expect(counselor.locator("#reportsLink")).to_be_hidden()
+    assert counselor.goto(f"{base}/console/reports").status == 403  # type: ignore[union-attr]
+    supervisor = open_console(browser, base, "sara")
+    supervisor.locator("#reportsLink").click()
+    expect(supervisor).to_have_url(f"{base}/console/reports")
+    expect(supervisor.locator("section.chart")).to_have_count(8, timeout=15_000)
+    expect(supervisor.locator("#back")).to_be_visible()
+
+
+def test_campaign_staff_create_a_broadcast_through_the_form_on_a_phone_and_a_desktop(
+        bot_server: str, browser: Browser) -> None:
+    base = bot_server
+    engine = make_engine(DATABASE["url"])
+    with Session(engine) as session, session.begin():  # six young people of La Paz took the tips in Spanish
+        session.add_all(Subscription(user_key=f"sub{n}-{secrets.token_hex(4)}", lang="es", audience="young",
+                                     channel="simulator", city="la_paz", consent_at=dt.datetime.now(dt.UTC),
+                                     text_version="weekly.consent@x", tips_sent=0) for n in range(6))
+    engine.dispose()
+    key = "weekly_tips.w3"
+    spanish = Catalog.load(ROOT / "content").text("es", key, audience="young")
+    later = (dt.datetime.now(ZoneInfo("America/La_Paz")) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    created: list[str] = []
+    for width, at in ((390, later), (1280, "")):
+        page = browser.new_context(viewport={"width": width, "height": 844 if width == 390 else 900}).new_page()
+        page.goto(f"{base}/console/login")
+        page.fill("#username", CAMPAIGN[0])
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(f"{base}/console/reports")
+        page.locator("#campaignLink").click()
+        expect(page).to_have_url(f"{base}/console/campaign")
+        expect(page.locator("#create")).to_be_visible()
+        expect(page.locator("#series")).to_contain_text("Semanas de la serie")
+        page.select_option("#key", key)
+        expect(page.locator("#previewBody .lang")).to_have_count(3)  # Spanish, Quechua, Aymara
+        expect(page.locator("#previewBody .bubble.whatsapp").first).to_contain_text(spanish.splitlines()[0][:40])
+        expect(page.locator("#previewBody .bubble.telegram").first).to_be_visible()
+        page.select_option("#sLang", "es")
+        page.select_option("#sAudience", "young")
+        page.select_option("#sCity", "la_paz")
+        expect(page.locator("#count")).to_have_text("Destinatarios ahora: 6")
+        page.select_option("#sChannel", "whatsapp")  # nobody: the count follows the form
+        expect(page.locator("#count")).to_have_text("Destinatarios ahora: 0")
+        page.select_option("#sChannel", "")
+        expect(page.locator("#count")).to_have_text("Destinatarios ahora: 6")
+        if at:
+            page.fill("#at", at)
+        page.click("#review")
+        expect(page.locator("#confirmBox")).to_be_visible()
+        expect(page.locator("#confirmText")).to_contain_text(f"«{key}» a 6 personas")
+        audit(page, f"campaign form with its confirm step at {width}px")
+        page.click("#confirmOk")
+        expect(page.locator("#formStatus")).to_contain_text("creado")
+        number = re.sub(r"\D", "", page.locator("#formStatus").inner_text())
+        created.append(number)
+        item = page.locator(f"#broadcasts li[data-broadcast='{number}']")
+        expect(item).to_contain_text(key)
+        expect(item).to_contain_text("español · joven · La Paz")
+        if at:
+            expect(item).to_contain_text("programado")
+            expect(item).to_contain_text(at.replace("T", " "))
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"campaign-{width}.png"), full_page=True)
+        if width == 390:
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+            size = page.locator("#key").bounding_box()
+            assert size is not None and size["height"] >= 44, "touch targets"
+        audit(page, f"campaign page at {width}px")
+    assert len(set(created)) == 2
+    counselor = open_console(browser, base, "ana")
+    assert counselor.goto(f"{base}/console/campaign").status == 403  # type: ignore[union-attr]

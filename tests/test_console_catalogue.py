@@ -19,13 +19,18 @@ from bot.web import console, i18n
 from bot.web.console import failed_reason
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [ROOT / "bot" / "web" / "static" / name for name in ("console.html", "login.html", "simulator.html")]
-CODE = [ROOT / "bot" / "web" / name for name in ("console.py", "simulator_api.py")]
+PAGES = [ROOT / "bot" / "web" / "static" / name for name in ("console.html", "login.html", "simulator.html",
+                                                             "reports.html", "campaign.html")]
+CODE = [ROOT / "bot" / "web" / name for name in ("console.py", "simulator_api.py", "reports.py",
+                                                                  "campaign.py")]
 # Keys built at run time from a value ("priority." + tk.priority): every value they can take.
 FAMILIES = {"priority": ("urgent", "normal"), "channel": CHANNELS, "role": ROLES, "outcome": OUTCOMES,
             "category": URGENT_CATEGORIES, "audience": (*AUDIENCES, "?"),
             "media": ("audio", "image", "video", "document", "sticker", "location", "contact", "other"),
-            "file": ("image", "audio", "video", "document", "sticker")}
+            "file": ("image", "audio", "video", "document", "sticker"),
+            "report.series": ("active_users", "new_users", "count", "right_rate", "cases", "urgent_cases",
+                              "median_minutes", "p90_minutes", "subscribed", "unsubscribed", "opted_out", "total",
+                              "sent", "delivered", "read", "failed")}
 
 
 def used_keys() -> set[str]:

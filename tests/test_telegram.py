@@ -15,7 +15,7 @@ import redis as redis_sync
 from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 
-from bot.channels.telegram import BadUpdate, parse_update
+from bot.channels.telegram import BadUpdate, parse_update, secret_ok
 from bot.config import Settings, load_settings
 from bot.core.privacy import user_key
 from bot.store.db import Store, make_engine
@@ -119,6 +119,15 @@ def test_the_secret_token_is_required(webhook_only: tuple[TestClient, str], secr
     client, ns = webhook_only
     assert post(client, UPDATES["text"], secret).status_code == status
     assert stored(ns) == (1 if status == 200 else 0)
+
+
+@pytest.mark.parametrize(("configured", "given"), [(None, ""), ("", ""), (None, None), (SECRET, None),
+                                                   (SECRET, SECRET.upper())])
+def test_the_channel_refuses_a_webhook_without_the_configured_secret(configured: str | None,
+                                                                     given: str | None) -> None:
+    """The check lives in bot/channels/telegram.py: no configured secret means no request is trusted."""
+    assert not secret_ok(configured, given)
+    assert secret_ok(SECRET, SECRET)
 
 
 @pytest.mark.parametrize("raw", [b"not json", b"[]", b'{"update_id": "x"}', b'{"message": {}}', b"\xff\xfe"])

@@ -22,8 +22,8 @@ from bot.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.integration, pytest.mark.rasa]
-RECALL_FLOOR = {"es": 0.94, "qu": 0.95, "ay": 0.95}
-DIRECT_FLOOR = {"self_harm": 0.85, "immediate_danger": 0.85}  # stop 21: tests/data/triage/README.md
+RECALL_FLOOR = {"es": 0.97, "qu": 0.95, "ay": 0.95}
+DIRECT_FLOOR = {"self_harm": 0.94, "immediate_danger": 0.87}  # just under stop 22: README.md there
 FALSE_URGENT_CEILING = 0.06
 ASK_CEILING = 0.15
 
@@ -61,6 +61,10 @@ def test_the_nlu_learns_from_the_dev_split_only_and_is_in_sync_with_it() -> None
                if line.startswith("    - ")}
     test = _texts(ROOT / "tests" / "data" / "triage" / "test.jsonl")
     assert trained and not trained & test, "a message of the frozen test split is in the NLU training data"
+    for held_out in sorted((ROOT / "tests" / "data" / "triage").glob("round*b.jsonl")):
+        assert not trained & _texts(held_out), f"{held_out.name} is held out: it must not be in the training data"
+    for tuned in sorted((ROOT / "tests" / "data" / "triage").glob("round*a.jsonl")):
+        assert _texts(tuned) & trained, f"{tuned.name} was tuned on, then joins the training data"
     seeds = set()
     for name in ("es", "qu", "ay"):
         seeds |= {" ".join(line.strip()[2:].lower().split())

@@ -6,6 +6,7 @@ this file pins behaviour a reader of content/<lang>/urgent.yml relies on.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -88,15 +89,17 @@ def test_context_never_lowers_a_clear_self_harm_signal() -> None:
 
 
 @pytest.mark.parametrize("text", ["mi mama me va a matar jajaja", "me quiero morir xd",
-                                  "mi ñaño me va a matar 😂", "jsjsjs me quiero matar"])
+                                  "mi ñaño me va a matar 😂", "jsjsjs me quiero matar", "me quiero matar jejeje",
+                                  "me quiero matar JAJAJAAAA"])
 def test_laughter_turns_a_clear_signal_into_a_question_never_into_nothing(text: str) -> None:
     assert level(text) == "ask"
-    assert level(text.replace("jajaja", "").replace("xd", "").replace("😂", "").replace("jsjsjs", "")) == "urgent"
+    assert level(re.sub(r"(?i)ja+ja+ja+|jejeje|xd|😂|jsjsjs", "", text)) == "urgent"
 
 
 def test_laughter_needs_a_laugh_not_a_word_that_folds_like_one() -> None:
     assert level("se cayo con el casco y me va a matar") == "urgent"  # "casco" is not "jasj…"
     assert level("me comi el queque y me quiero matar") == "urgent"  # "queque" is not "jeje"
+    assert level("me tome todas las pastillas de la caja") == "urgent"  # "caja" is not "jaja"
 
 
 @pytest.mark.parametrize(("a", "b"), [

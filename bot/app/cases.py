@@ -10,14 +10,20 @@ the user is told once.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable
 from typing import Protocol
 
+from bot.core.analytics import AnalyticsEvent
 from bot.core.types import Outgoing
 from bot.delivery.outbox import Outbox
 from bot.handoff.queue import Ticket
 from bot.handoff.service import RedisHandoff
-from bot.store.db import OUTCOMES, Store
+from bot.store.analytics import AnalyticsLog
+from bot.store.db import CASE_ROLES, OUTCOMES, Store
+
+log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 15 * 60
 MAX_REPLY, MAX_NOTE = 4000, 2000
@@ -45,9 +51,23 @@ class Staff(Protocol):
 
 class CaseService:
     def __init__(self, handoff: RedisHandoff, outbox: Outbox, store: Store,
-                 text: Callable[[str, str], str]) -> None:
+                 text: Callable[[str, str], str], analytics: AnalyticsLog | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.handoff, self.queue, self.outbox, self.store = handoff, handoff.queue, outbox, store
         self.text = text  # (lang, content key) → the bot's text, from the bundle loaded now
+        self.analytics = analytics  # claims, first replies and closes are counted (no text, no user)
+        self.clock = clock
+
+    async def _count(self, ticket: Ticket, kind: str, detail: str | None, value: int | None = None) -> None:
+        """An analytics event about a case, after the action is done; a failure to count never undoes it."""
+        if self.analytics is None:
+            return
+        event = AnalyticsEvent(kind, self.clock(), ticket.channel, ticket.lang, detail=detail,
+                               category=ticket.category, value=value)
+        try:
+            await self.analytics.append([event])
+        except Exception as exc:
+            log.warning("analytics: %s not counted (%s)", kind, type(exc).__name__)
 
     async def _db(self, fn: Callable[..., object], *args: object) -> object:
         return await asyncio.to_thread(fn, *args)
@@ -67,6 +87,7 @@ class CaseService:
             raise CaseError("err.taken", 409)
         await self._db(self.store.claim_case, ticket.id, ticket.user_key, ticket.lang, ticket.channel,
                        ticket.priority, ticket.category, who.id, who.username)
+        await self._count(ticket, "handoff_claimed", ticket.priority)
         return ticket
 
     async def reply(self, ticket: Ticket, who: Staff, text: str) -> None:
@@ -78,6 +99,9 @@ class CaseService:
         await self.handoff.record(ticket.id, "counselor", text, by=who.username)
         await self.queue.renew(ticket.id, ticket.claimed_by or who.username, LEASE_SECONDS)
         await self._db(self.store.audit, who.username, "reply", ticket.id, f"{len(text)} characters")
+        if await self.queue.first_reply(ticket.id):  # how long the person waited for a human answer
+            await self._count(ticket, "handoff_replied", ticket.priority,
+                              max(0, round(self.clock() - ticket.created_at)))
 
     async def note(self, ticket: Ticket, who: Staff, text: str) -> str:
         """An internal note (a supervisor's in a colleague's case is a whisper); never sent to the user."""
@@ -90,7 +114,7 @@ class CaseService:
 
     async def transfer(self, ticket: Ticket, who: Staff, target: str) -> None:
         colleague = await asyncio.to_thread(self.store.counselor, target)
-        if colleague is None or not colleague.active:
+        if colleague is None or not colleague.active or colleague.role not in CASE_ROLES:  # never to campaign staff
             raise CaseError("err.no_colleague", 400)
         if not await self.queue.transfer(ticket.id, ticket.claimed_by or "", target):
             raise CaseError("err.changed", 409)
@@ -117,3 +141,5 @@ class CaseService:
                                            "handback" if handback else "close")
         if not recorded and not closed_now:  # someone (or an earlier click) finished it already
             raise CaseError("err.changed", 409)
+        if recorded:
+            await self._count(ticket, "handoff_closed", outcome)

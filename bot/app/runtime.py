@@ -24,6 +24,7 @@ from bot.nlu.understander import RasaUnderstander
 from bot.safety.rules import UrgentRules
 from bot.safety.triage import Triage
 from bot.store.addresses import AddressBook
+from bot.store.analytics import AnalyticsLog
 from bot.store.state import StateStore
 from bot.store.subscriptions import SqlSubscriptions
 
@@ -86,6 +87,7 @@ class Runtime:
     addresses: AddressBook
     outbox: Outbox
     subscriptions: SqlSubscriptions | None = None  # the weekly tips (relational database)
+    analytics: AnalyticsLog | None = None  # analytics events waiting for the flusher (bot/app/analytics.py)
 
     async def aclose(self) -> None:
         if self.nlu is not None:
@@ -114,6 +116,7 @@ async def build_runtime(settings: Settings, *, namespace: str | None = None, use
     addresses = AddressBook(redis, ns, settings.address_key, ttl_seconds=settings.state_ttl_days * 86400)
     outbox = Outbox(redis, ns, addresses)
     subscriptions = SqlSubscriptions.for_url(settings.database_url)
+    analytics = AnalyticsLog(redis, ns)
     pipeline = Pipeline(
         store=StateStore(redis, ns, ttl_seconds=settings.state_ttl_days * 86400),
         bundle=bundle,
@@ -124,5 +127,6 @@ async def build_runtime(settings: Settings, *, namespace: str | None = None, use
         addresses=addresses,
         outbox=outbox,
         subscriptions=subscriptions,
+        analytics=analytics,
     )
-    return Runtime(settings, ns, redis, pipeline, handoff, nlu, addresses, outbox, subscriptions)
+    return Runtime(settings, ns, redis, pipeline, handoff, nlu, addresses, outbox, subscriptions, analytics)

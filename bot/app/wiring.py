@@ -13,7 +13,9 @@ from typing import Any
 import httpx
 from telegram.error import InvalidToken, NetworkError
 
+from bot.app.analytics import AnalyticsFlusher
 from bot.app.audio_links import AudioLinks
+from bot.app.broadcasts import BroadcastRunner
 from bot.app.runtime import Runtime
 from bot.app.scheduler import TipScheduler
 from bot.channels.telegram import TelegramSender, make_bot, poll
@@ -24,6 +26,8 @@ from bot.delivery.inbox import Inbox, InboxWorker
 from bot.delivery.outbox import OutboxWorker, Sender, SimulatorSender
 from bot.flows.series import load_series
 from bot.handoff.oncall import OnCallAlerts
+from bot.store.analytics import SqlAnalytics
+from bot.store.broadcasts import SqlBroadcasts
 
 log = logging.getLogger(__name__)
 MAX_MEDIA = 20_000_000
@@ -96,6 +100,9 @@ class Channels:
         scheduler = self.tip_scheduler()
         if scheduler is not None:
             jobs.append(scheduler.run())
+        flusher = self.analytics_flusher()
+        if flusher is not None:
+            jobs.append(flusher.run())
         if self.telegram is not None and self.settings.telegram_mode == "polling":
             jobs.append(poll(self.telegram.bot, inbox))
         if self.telegram is not None and self.settings.oncall_telegram_chat_id is not None:
@@ -103,13 +110,26 @@ class Channels:
         return jobs
 
     def tip_scheduler(self) -> TipScheduler | None:
-        """The weekly tips (flows/campaign/weekly_tips.yml): every worker process runs one, one leads."""
+        """The weekly tips (flows/campaign/weekly_tips.yml) and the broadcasts (`python -m bot campaign`):
+        every worker process runs one scheduler, one leads."""
         series = load_series(self.settings.flows_dir)
-        if series is None or self.runtime.subscriptions is None:
+        subscriptions = self.runtime.subscriptions
+        if subscriptions is None:
             return None
         pipeline = self.runtime.pipeline
-        return TipScheduler(self.runtime.redis, self.runtime.namespace, self.runtime.subscriptions,
-                            self.runtime.outbox, lambda: pipeline.bundle, series)
+        broadcasts = BroadcastRunner(self.runtime.redis, self.runtime.namespace, SqlBroadcasts(subscriptions.engine),
+                                     self.runtime.outbox, lambda: pipeline.bundle)
+        return TipScheduler(self.runtime.redis, self.runtime.namespace, subscriptions, self.runtime.outbox,
+                            lambda: pipeline.bundle, series, broadcasts=broadcasts)
+
+    def analytics_flusher(self) -> AnalyticsFlusher | None:
+        """Analytics events: Redis → `analytics_events` (bot/app/analytics.py); every worker process runs one."""
+        runtime = self.runtime
+        if runtime.analytics is None or runtime.subscriptions is None:
+            return None
+        return AnalyticsFlusher(runtime.redis, runtime.namespace, runtime.analytics,
+                                SqlAnalytics(runtime.subscriptions.engine),
+                                keep_days=self.settings.analytics_retention_days)
 
     def oncall_alerts(self) -> OnCallAlerts:
         """Urgent tickets waiting longer than ONCALL_ALERT_MINUTES → the on-call group (no user text)."""

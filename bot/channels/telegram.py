@@ -1,7 +1,8 @@
-"""Telegram through python-telegram-bot: parse updates, send replies, poll for local use.
+"""Telegram through python-telegram-bot: verify and parse updates, send replies, poll for local use.
 
-The webhook itself lives in bot/web/webhooks.py (our ASGI app answers 200 only after the
-update is stored; PTB's own webhook server answers earlier, so it is not used).
+The webhook route lives in bot/web/webhooks.py and only calls `secret_ok` and `parse_update` from
+here (our ASGI app answers 200 only after the update is stored; PTB's own webhook server answers
+earlier, so it is not used).
 
 Updates are read with strict typed models of the fields the bot uses (a chat id must be an
 integer, a text a string…): what does not fit is a BadUpdate (400 at the webhook, nothing stored),
@@ -11,6 +12,7 @@ never an exception later in a worker.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,6 +42,7 @@ _MEDIA_FIELDS = (("photo", "image"), ("sticker", "sticker"), ("voice", "audio"),
 # again after a timeout (README, "Delivery guarantees"). The worker renews its lease meanwhile.
 SEND_READ_TIMEOUT = 65.0
 ID_LIMIT = 2**63
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # what setWebhook's secret_token comes back in
 
 
 class BadUpdate(ValueError):
@@ -119,6 +122,14 @@ def make_bot(token: str, api_base: str) -> Bot:
     return Bot(token, base_url=base, base_file_url=file_base,
                request=HTTPXRequest(connection_pool_size=16, read_timeout=SEND_READ_TIMEOUT, connect_timeout=5),
                get_updates_request=HTTPXRequest(read_timeout=40))
+
+
+def secret_ok(secret: str | None, given: str | None) -> bool:
+    """Whether a webhook request carries the secret token we gave setWebhook (constant time).
+    Without a configured secret nothing is accepted: a webhook open to anyone is refused."""
+    if not secret or given is None:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "replace"), secret.encode())
 
 
 def parse_update(data: Any) -> Inbound | None:

@@ -4,7 +4,8 @@ Replies never go in the webhook's TwiML answer: the webhook stores the message a
 once, and the outbox sends through the REST API (so a slow turn, a retry or a crash does not
 lose or double a reply). WhatsApp only allows free-form messages within 24 hours of the user's
 last message; outside it a configured template (a Spanish invitation to reply) goes out and
-the messages wait until the user writes again.
+the messages wait until the user writes again. A weekly tip or a broadcast carries its own approved
+template (`whatsapp_template:` of its content key, docs/formats.md): outside the window that goes instead.
 
 Webhook forms are read strictly (read_form, parse_form): a From that is not a WhatsApp number, a
 field too long or not valid UTF-8 is a BadForm (400 at the webhook, nothing stored).
@@ -34,6 +35,7 @@ from bot.core.types import Media, Outgoing
 from bot.delivery.inbox import Inbound
 from bot.delivery.outbox import OutsideWindow, Pace, RetryLater, Undeliverable, record_failure
 from bot.delivery.reach import Reach
+from bot.store.broadcasts import BroadcastCounters
 from bot.store.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -142,8 +144,13 @@ class TwilioSender:
         if isinstance(http, AsyncTwilioHttpClient):
             await http.close()
 
-    async def send(self, user_key: str, address: str, message: Outgoing) -> None:
+    async def send(self, user_key: str, address: str, message: Outgoing) -> str | None:
         if not await self.reach.window_open(user_key):
+            if message.template is not None:  # a tip or broadcast: its approved template goes instead
+                sid = await self._create(address, content_sid=message.template.sid,
+                                         content_variables=message.template.variables or None)
+                await self._remember(user_key, sid)
+                return sid
             await self._invite(user_key, address)
             raise OutsideWindow()
         media = [m.url for m in message.media if m.url and m.kind == "image"] + self._recordings(message)
@@ -152,6 +159,10 @@ class TwilioSender:
             sid = await self._send_interactive(address, message, interactive)
         else:
             sid = await self._create(address, body=message.text or (None if media else ""), media_url=media or None)
+        await self._remember(user_key, sid)
+        return sid
+
+    async def _remember(self, user_key: str, sid: str) -> None:
         if self.status_callback:  # a failed/undelivered callback names only the SID: remember whose it was
             await self.redis.set(_sent_key(self.ns, sid), user_key, ex=SENT_DAYS * 86400)
 
@@ -231,6 +242,7 @@ async def record_status(redis: Redis, namespace: str, form: Mapping[str, str]) -
     if not _ERROR_CODE.fullmatch(form.get("ErrorCode", "")):
         raise BadForm("ErrorCode must be a number")
     await redis.set(Keys(namespace).whatsapp(sid, "status"), status, ex=7 * 86400)
+    await BroadcastCounters(redis, namespace).status(sid, status)  # a broadcast's delivered / read / failed
     if status not in ("failed", "undelivered"):
         return status
     found = await redis.get(_sent_key(namespace, sid))

@@ -1,6 +1,7 @@
 """Content catalog: messages by stable key per language, with variables and review status.
 
-Files live in `content/<lang>/*.yml` (see docs/formats.md). Missing Quechua or Aymara text
+Files live in `content/<lang>/*.yml` (see docs/formats.md); their shape is bot/content/schema.py's
+`ContentFile`, and this module adds the rules across fields, files and languages. Missing Quechua or Aymara text
 falls back to Spanish and every fallback is counted so staff can see what is missing.
 """
 
@@ -16,23 +17,26 @@ from typing import Any
 
 from bot.content import audio as recordings
 from bot.content.languages import LANGS, SOURCE_LANG
+from bot.content.schema import AUDIENCES as AUDIENCES
+from bot.content.schema import COMMANDS as COMMANDS
+from bot.content.schema import FORMAT_VERSION as FORMAT_VERSION
+from bot.content.schema import GLOSSARY_FILE, URGENT_FILE, AudioDetails, ContactSpec, EntrySpec, read_content
+from bot.content.schema import NEEDS as NEEDS
+from bot.content.schema import REVIEW_STATES as REVIEW_STATES
 from bot.errors import DataError, Problem
 from bot.yamlfile import LineDict, load_yaml_files
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-REVIEW_STATES = ("draft", "reviewed")
-AUDIENCES = ("young", "caregiver")  # the one list: flows' `set: {audience: …}` and entry `variants:` use it
-NEEDS = ("staff-confirmation",)  # `needs:` on an entry: a text someone outside the bot must confirm
-COMMANDS = ("menu", "language", "help", "stop", "delete", "person", "audio_on", "audio_off")
-SKIP_FILES = {"urgent.yml", "glossary.yml"}  # read by bot.safety and bot.content.glossary
+SKIP_FILES = {URGENT_FILE, GLOSSARY_FILE}  # read by bot.safety and bot.content.glossary
 VAR_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?::([a-z0-9_]+))?\}")
 PHONE_RE = re.compile(r"(?<![\w{:])\+?\d[\d \-]{4,}\d(?![\w}])")
 STAT_RE = re.compile(r"\d+\s*%|\b\d+\s+de\s+cada\s+\d+", re.IGNORECASE)
 # A law by number or the "48 hours" rule is a claim too: it needs its source beside it, in every language.
 CLAIM_RE = re.compile(r"\bley\s+\d{3,4}\b|\b48\b", re.IGNORECASE)
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TEMPLATE_SID_RE = re.compile(r"HX[0-9a-fA-F]{32}")
+ENTRY_FIELDS = ("text", "review", "source", "note", "variants", "needs", "audio", "whatsapp_template")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Entry:
     needs: str | None = None
     audio: str | None = None  # a recording of the text in content/<lang>/audio/ (bot/content/audio.py)
     audio_synthetic: bool = False  # a machine-voice placeholder, to be replaced by a native speaker's recording
+    whatsapp_template: str | None = None  # an approved template (Twilio ContentSid) for outside the 24-hour window
 
     @property
     def variables(self) -> set[str]:
@@ -115,96 +120,59 @@ class Catalog:
         return catalog, problems
 
     def _read_file(self, path: Path, lang: str, data: Any) -> list[Problem]:
-        problems: list[Problem] = []
-        if not isinstance(data, LineDict):
-            return [Problem(path, 1, "the file is empty or is not a list of 'key: value' lines",
-                            "start the file with 'format: 1' and an 'entries:' section")]
-        if data.get("format") != FORMAT_VERSION:
-            problems.append(Problem(path, data.line_of("format"),
-                                    f"'format' must be {FORMAT_VERSION} (found {data.get('format')!r})",
-                                    f"put 'format: {FORMAT_VERSION}' on the first line"))
-        known = {"format", "entries", "contacts", "commands", "doors", "police_words"}
-        for key in data:
-            if key not in known:
-                problems.append(Problem(path, data.line_of(key), f"unknown section '{key}'",
-                                        "use only: format, entries, contacts, commands, doors, police_words"))
-        problems += self._read_entries(path, lang, data.get("entries"), data)
-        problems += self._read_contacts(path, lang, data.get("contacts"), data)
-        problems += self._read_commands(path, lang, data.get("commands"), data)
-        problems += self._read_doors(path, lang, "doors", data)
-        problems += self._read_doors(path, lang, "police_words", data)
+        """The file's shape is its model's (bot/content/schema.py); here the rules a model cannot see:
+        review status per language, one key per language, recordings on disk, contact dates."""
+        spec, problems = read_content(path, data)
+        if spec is None:
+            return problems
+        problems += self._read_entries(path, lang, spec.entries, data.get("entries"))
+        problems += self._read_contacts(path, lang, spec.contacts, data.get("contacts"))
+        self.commands.setdefault(lang, {}).update(  # a file may add its own (media.yml: audio_on/off)
+            {name: tuple(word.strip() for word in words) for name, words in spec.commands.items()})
+        for table, words in ((self.doors, spec.doors), (self.police_words, spec.police_words)):
+            if words:
+                table[lang] = table.get(lang, ()) + tuple(word.strip() for word in words)
         return problems
 
     def _needs_review(self, lang: str) -> bool:
         return lang != SOURCE_LANG
 
     def _check_review(self, path: Path, lang: str, item: LineDict, what: str) -> list[Problem]:
-        review = item.get("review")
-        if not self._needs_review(lang):
+        """A Quechua or Aymara text or contact says whether a native speaker reviewed it (a wrong value
+        is the model's problem, reported already)."""
+        if not self._needs_review(lang) or "review" in item:
             return []
-        if review is None:
-            return [Problem(path, item.line, f"{what} has no review status",
-                            "add 'review: draft' (only a native speaker's review makes it 'reviewed')")]
-        if review not in REVIEW_STATES:
-            return [Problem(path, item.line_of("review"), f"review status '{review}' is not known",
-                            "write 'review: draft' or 'review: reviewed'")]
-        return []
+        return [Problem(path, item.line, f"{what} has no review status",
+                        "add 'review: draft' (only a native speaker's review makes it 'reviewed')")]
 
-    def _read_entries(self, path: Path, lang: str, entries: Any, parent: LineDict) -> list[Problem]:
-        if entries is None:
-            return []
-        if not isinstance(entries, LineDict):
-            return [Problem(path, parent.line_of("entries"), "'entries' must be a list of keys with texts",
-                            "indent each key under 'entries:' by two spaces")]
+    def _read_entries(self, path: Path, lang: str, entries: dict[str, EntrySpec], written: LineDict) -> list[Problem]:
         problems: list[Problem] = []
-        for key, item in entries.items():
-            line = entries.line_of(key)
-            if not re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)+", key):
-                problems.append(Problem(path, line, f"the key '{key}' is not a valid message key",
-                                        "use lowercase words joined by dots, e.g. grooming.intro"))
-            if not isinstance(item, LineDict) or not isinstance(item.get("text"), str):
-                problems.append(Problem(path, line, f"'{key}' has no text",
-                                        "add a line 'text: ...' indented under the key"))
-                continue
-            for field_name in item:
-                if field_name not in {"text", "review", "source", "note", "variants", "needs", "audio"}:
-                    problems.append(Problem(path, item.line_of(field_name),
-                                            f"'{key}' has an unknown field '{field_name}'",
-                                            "use only: text, review, source, note, variants, needs, audio"))
+        for key, spec in entries.items():
+            item: LineDict = written[key]
+            line = written.line_of(key)
             problems += self._check_review(path, lang, item, f"'{key}'")
-            variants, found = self._read_variants(path, key, item)
-            problems += found
-            needs = item.get("needs")
-            if needs is not None and needs not in NEEDS:
-                problems.append(Problem(path, item.line_of("needs"), f"'{key}' needs {needs!r}, which is not known",
-                                        f"write 'needs: {NEEDS[0]}' or remove the line"))
             if key in self.entries[lang]:
                 first = self.entries[lang][key]
                 problems.append(Problem(path, line, f"the key '{key}' is already used in "
                                         f"{first.file.name}:{first.line}",
                                         "give one of them another name"))
                 continue
-            audio, synthetic, found = self._read_audio(path, lang, key, item)
+            audio, synthetic, found = self._read_audio(path, lang, key, spec.audio, item.line_of("audio"))
             problems += found
-            self.entries[lang][key] = Entry(key, lang, item["text"].strip(), path, line,
-                                            item.get("review"), item.get("source"), variants,
-                                            needs if needs in NEEDS else None, audio, synthetic)
+            variants = tuple((audience, text.strip()) for audience, text in spec.variants.items())
+            self.entries[lang][key] = Entry(key, lang, spec.text.strip(), path, line, spec.review, spec.source,
+                                            variants, spec.needs, audio, synthetic, spec.whatsapp_template)
         return problems
 
     @staticmethod
-    def _read_audio(path: Path, lang: str, key: str, item: LineDict) -> tuple[str | None, bool, list[Problem]]:
+    def _read_audio(path: Path, lang: str, key: str, raw: str | AudioDetails | None,
+                    line: int) -> tuple[str | None, bool, list[Problem]]:
         """`audio: file.ogg`, or `audio: {file: file.ogg, synthetic: true}`; the file is checked for
         what Telegram and WhatsApp accept (bot/content/audio.py)."""
-        raw = item.get("audio")
         if raw is None:
             return None, False, []
-        line = item.line_of("audio")
         where = f"content/{lang}/{recordings.AUDIO_DIR}/"
-        file, synthetic = (raw, False) if isinstance(raw, str) else (
-            (raw.get("file"), raw.get("synthetic", False)) if isinstance(raw, dict) else (None, False))
-        if not isinstance(file, str) or not file or not isinstance(synthetic, bool):
-            return None, False, [Problem(path, line, f"'{key}' has an audio entry that is not understood",
-                                         "write 'audio: name.ogg' or 'audio: {file: name.ogg, synthetic: true}'")]
+        file, synthetic = (raw, False) if isinstance(raw, str) else (raw.file, raw.synthetic)
         audio_dir = path.parent / recordings.AUDIO_DIR
         target = (audio_dir / file).resolve()
         if file.startswith("/") or not target.is_relative_to(audio_dir.resolve()):
@@ -222,101 +190,24 @@ class Catalog:
             return None, False, problems
         return file, synthetic, []
 
-    @staticmethod
-    def _read_variants(path: Path, key: str, item: LineDict) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
-        raw = item.get("variants")
-        if raw is None:
-            return (), []
-        if not isinstance(raw, LineDict):
-            return (), [Problem(path, item.line_of("variants"), f"'{key}' has 'variants' that are not by audience",
-                                "write 'variants:' and under it 'caregiver: <text>'")]
+    def _read_contacts(self, path: Path, lang: str, contacts: dict[str, ContactSpec],
+                       written: LineDict) -> list[Problem]:
         problems: list[Problem] = []
-        variants: list[tuple[str, str]] = []
-        for audience, text in raw.items():
-            if audience not in AUDIENCES:
-                problems.append(Problem(path, raw.line_of(audience), f"'{key}' has a variant for '{audience}', "
-                                        "which is not an audience", f"use one of: {', '.join(AUDIENCES)}"))
-            elif not isinstance(text, str) or not text.strip():
-                problems.append(Problem(path, raw.line_of(audience), f"'{key}' has an empty '{audience}' variant",
-                                        "write the text, or remove the variant to use the common text"))
-            else:
-                variants.append((audience, text.strip()))
-        return tuple(variants), problems
-
-    def _read_contacts(self, path: Path, lang: str, contacts: Any, parent: LineDict) -> list[Problem]:
-        if contacts is None:
-            return []
-        if not isinstance(contacts, LineDict):
-            return [Problem(path, parent.line_of("contacts"), "'contacts' must list contacts by id",
-                            "indent each contact id under 'contacts:'")]
-        problems: list[Problem] = []
-        for cid, item in contacts.items():
-            line = contacts.line_of(cid)
-            if not isinstance(item, LineDict):
-                problems.append(Problem(path, line, f"contact '{cid}' has no details",
-                                        "add name, number, what, source and verified under it"))
-                continue
-            missing = [f for f in ("name", "number", "source") if not item.get(f)]
-            if missing:
-                problems.append(Problem(path, line, f"contact '{cid}' lacks {', '.join(missing)}",
-                                        "every number needs its source (from shared/facts/bolivia-services.md)"))
-                continue
-            verified = item.get("verified")
-            checked = None if item.get("checked") is None else str(item["checked"])  # YAML may read a date
-            if not isinstance(verified, bool):
-                problems.append(Problem(path, item.line_of("verified") if "verified" in item else line,
-                                        f"contact '{cid}' does not say whether staff verified it live",
-                                        "add 'verified: false' until campaign staff call or visit it"))
-                continue
-            if verified and not (checked and DATE_RE.fullmatch(checked)):
+        for cid, spec in contacts.items():
+            item: LineDict = written[cid]
+            line = written.line_of(cid)
+            checked = None if spec.checked is None else str(spec.checked)  # YAML may read a date
+            if spec.verified and not (checked and DATE_RE.fullmatch(checked)):
                 problems.append(Problem(path, line, f"contact '{cid}' is verified but has no date",
                                         "add 'checked: YYYY-MM-DD', the day staff verified it live"))
-            if not verified and checked is not None:
+            if not spec.verified and checked is not None:
                 problems.append(Problem(path, item.line_of("checked"),
                                         f"contact '{cid}' has a 'checked' date but is not verified",
                                         "remove 'checked' (no date without a live check) or verify it"))
-            if not isinstance(item.get("police", False), bool):
-                problems.append(Problem(path, item.line_of("police"),
-                                        f"contact '{cid}': 'police' must be true or false",
-                                        "write 'police: true' for a police door, or remove the line"))
             problems += self._check_review(path, lang, item, f"contact '{cid}'")
             self.contacts[lang][cid] = Contact(
-                cid, lang, str(item["name"]), str(item["number"]), str(item.get("what", "")),
-                str(item["source"]), verified, path, line, item.get("review"),
-                checked if verified else None, item.get("police") is True)
-        return problems
-
-    def _read_doors(self, path: Path, lang: str, section: str, parent: LineDict) -> list[Problem]:
-        """`doors:` (non-police doors) or `police_words:` (police doors) named in words."""
-        words = parent.get(section)
-        if words is None:
-            return []
-        if not isinstance(words, list) or not all(isinstance(d, str) and d.strip() for d in words):
-            return [Problem(path, parent.line_of(section), f"'{section}' must be a list of words",
-                            f"write e.g. '{section}: [SLIM, Defensoría de la Niñez]'")]
-        table = self.doors if section == "doors" else self.police_words
-        table[lang] = table.get(lang, ()) + tuple(d.strip() for d in words)
-        return []
-
-    def _read_commands(self, path: Path, lang: str, commands: Any, parent: LineDict) -> list[Problem]:
-        if commands is None:
-            return []
-        if not isinstance(commands, LineDict):
-            return [Problem(path, parent.line_of("commands"), "'commands' must list command words",
-                            "write e.g. 'menu: [menu, menú, inicio]'")]
-        problems: list[Problem] = []
-        words: dict[str, tuple[str, ...]] = {}
-        for name, value in commands.items():
-            if name not in COMMANDS:
-                problems.append(Problem(path, commands.line_of(name), f"unknown command '{name}'",
-                                        f"use one of: {', '.join(COMMANDS)}"))
-                continue
-            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                problems.append(Problem(path, commands.line_of(name), f"command '{name}' needs a list of words",
-                                        "write e.g. 'menu: [menu, inicio]'"))
-                continue
-            words[name] = tuple(v.strip() for v in value)
-        self.commands.setdefault(lang, {}).update(words)  # a file may add its own (media.yml: audio_on/off)
+                cid, lang, spec.name, spec.number, spec.what, spec.source, spec.verified, path, line, spec.review,
+                checked if spec.verified else None, spec.police)
         return problems
 
     # -- cross-language checks ---------------------------------------------------------------

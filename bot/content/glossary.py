@@ -16,12 +16,10 @@ from typing import Any
 
 from bot.content.catalog import Catalog
 from bot.content.languages import LANGS, SOURCE_LANG
+from bot.content.schema import GLOSSARY_FILE, read_glossary
 from bot.errors import Problem
 from bot.yamlfile import LineDict, load_yaml_files
 
-GLOSSARY_FILE = "glossary.yml"
-STATUSES = ("draft", "reviewed")
-FIELDS = {"es", "meaning", "where", "status", "match", "only_in", "loan"}
 QUOTED_RE = re.compile(r"\"[^\"]*\"|“[^”]*”")
 
 
@@ -57,44 +55,20 @@ def load_glossaries(content_dir: Path) -> tuple[dict[str, list[Term]], list[Prob
     return terms, problems
 
 
-def _words(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    return ()
+def _words(value: str | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _read(path: Path, lang: str, data: Any) -> tuple[list[Term], list[Problem]]:
-    if not isinstance(data, LineDict) or not isinstance(data.get("glossary"), LineDict):
-        return [], [Problem(path, 1, "the glossary has no 'glossary:' section of terms",
-                            "write 'format: 1', then 'glossary:' with one term per key")]
-    problems: list[Problem] = []
-    terms: list[Term] = []
+    """The terms as written; the file's shape is `GlossaryFile` (bot/content/schema.py)."""
+    spec, problems = read_glossary(path, data)
+    if spec is None:
+        return [], problems
     section: LineDict = data["glossary"]
-    for term, item in section.items():
-        line = section.line_of(term)
-        if not isinstance(item, LineDict):
-            problems.append(Problem(path, line, f"the term '{term}' has no details",
-                                    "add es, meaning and status under it"))
-            continue
-        for name in item:
-            if name not in FIELDS:
-                problems.append(Problem(path, item.line_of(name), f"the term '{term}' has an unknown field '{name}'",
-                                        f"use only: {', '.join(sorted(FIELDS))}"))
-        es = _words(item.get("es"))
-        if not es or not item.get("meaning"):
-            problems.append(Problem(path, line, f"the term '{term}' lacks its Spanish term or its meaning",
-                                    "add 'es: <Spanish>' and 'meaning: <what it means>'"))
-            continue
-        status = item.get("status")
-        if status not in STATUSES:
-            problems.append(Problem(path, item.line_of("status") if "status" in item else line,
-                                    f"the term '{term}' has status {status!r}",
-                                    "write 'status: draft' (only a native speaker's review makes it 'reviewed')"))
-            continue
-        terms.append(Term(term, lang, es, str(item["meaning"]), status, path, line, item.get("loan") is True,
-                          str(item["match"]) if item.get("match") else None, _words(item.get("only_in"))))
+    terms = [Term(term, lang, _words(item.es), item.meaning, item.status, path, section.line_of(term), item.loan,
+                  item.match, _words(item.only_in)) for term, item in spec.glossary.items()]
     return terms, problems
 
 

@@ -45,10 +45,20 @@ class Incoming:
 
 
 @dataclass(frozen=True, slots=True)
+class Template:
+    """An approved WhatsApp template (Twilio ContentSid) and its ContentVariables (JSON): what a campaign
+    message becomes outside WhatsApp's 24-hour window. Other channels ignore it."""
+
+    sid: str
+    variables: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     text: str
     choices: tuple[Choice, ...] = ()
     media: tuple[Media, ...] = ()
+    template: Template | None = None  # a tip or broadcast: how it goes outside WhatsApp's window
 
 
 @dataclass(frozen=True, slots=True)

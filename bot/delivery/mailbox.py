@@ -123,6 +123,26 @@ end
 return out
 """
 
+# KEYS: ready, then per member its list and its once-mark; ARGV: now, mark ttl s, then per member: member, count,
+# entries. Appends each member's entries unless its mark was set already (then nothing): 1 or 0 per member.
+_PUSH_ONCE = """
+local out = {}
+local a = 3
+for i = 2, #KEYS, 2 do
+  local member, count = ARGV[a], tonumber(ARGV[a + 1])
+  a = a + 2
+  if redis.call('SET', KEYS[i + 1], '1', 'NX', 'EX', ARGV[2]) then
+    for j = 0, count - 1 do redis.call('RPUSH', KEYS[i], ARGV[a + j]) end
+    redis.call('ZADD', KEYS[1], 'NX', ARGV[1], member)
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+  a = a + count
+end
+return out
+"""
+
 # KEYS: ready, lease; ARGV: member, token, due, lease ms. Keeps a lease while its worker is still working.
 _EXTEND = """
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
@@ -266,6 +286,7 @@ class Mailbox:
         self.parked = self.keys.parked  # member → when its parked entries expire (ms)
         self.alive = self.keys.alive  # when a worker loop last made progress (ms)
         self._push = redis.register_script(PUSH_LUA)
+        self._push_once = redis.register_script(_PUSH_ONCE)
         self._claim = redis.register_script(_CLAIM)
         self._settle = redis.register_script(_SETTLE)
         self._unpark = redis.register_script(_UNPARK)
@@ -289,6 +310,18 @@ class Mailbox:
         keys = [self.ready, self.list_key(member), *([dedup_key] if dedup_key else [])]
         args: list[Any] = [member, due_ms if due_ms is not None else now_ms(), dedup_seconds, *entries]
         return bool(await self._push(keys=keys, args=args))
+
+    async def push_once(self, items: list[tuple[str, list[str], str]], mark_seconds: int) -> list[bool]:
+        """Many members at once (a broadcast's page), each (member, entries, once-mark key of this queue's tag):
+        one script call; per member, False when its mark was already set (nothing appended)."""
+        if not items:
+            return []
+        keys = [self.ready]
+        args: list[Any] = [now_ms(), mark_seconds]
+        for member, entries, mark in items:
+            keys += [self.list_key(member), mark]
+            args += [member, len(entries), *entries]
+        return [bool(done) for done in await self._push_once(keys=keys, args=args)]
 
     async def claim(self, token: str, lease_ms: int) -> Claimed | int | None:
         """The first due member's head entry, leased to `token`; else ms until the next is due (None: empty)."""

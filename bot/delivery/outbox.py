@@ -13,6 +13,11 @@ queued, so each part is sent once.
   then recorded as failed with the exception's type; the other users' messages go on.
 - A WhatsApp message outside the 24-hour window waits (parked) for the user to write, at most
   `parked_ttl` seconds; then it is dropped and recorded as failed.
+- A broadcast's messages (bot/app/broadcasts.py) are queued once per user (`enqueue_broadcast`: the user's
+  mark is set in the push's own step) and sent at most once: a worker that died in the middle of sending one
+  leaves the mark saying so, and the next worker drops it (counted as uncertain) instead of sending it again.
+  Their sent / failed / cancelled counts go to the broadcast's counters; a cancelled broadcast's messages are
+  dropped when their turn comes.
 """
 
 from __future__ import annotations
@@ -25,12 +30,12 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from redis.asyncio import Redis
 
 from bot.core.ports import Push, Subscriptions
-from bot.core.types import Choice, Media, Outgoing
+from bot.core.types import Choice, Media, Outgoing, Template
 from bot.delivery.mailbox import (
     Claimed,
     Guard,
@@ -45,6 +50,7 @@ from bot.delivery.mailbox import (
 from bot.delivery.reach import Reach
 from bot.delivery.render import render_for
 from bot.store.addresses import AddressBook
+from bot.store.broadcasts import BroadcastCounters
 from bot.store.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -53,6 +59,9 @@ LEASE_MS = 30_000
 FAILED_KEEP = 1000
 RATE_WAIT_HOURS = 6.0  # a message that waited this long in all for 429s is recorded as failed
 PARKED_HOURS = 25.0  # WhatsApp's 24-hour window and an hour's margin: then a parked message is dropped
+BROADCAST_MARK_SECONDS = 30 * 86400  # a broadcast's "queued for this user" mark outlives any broadcast
+PUSH_CHUNK = 100  # users per push script of a broadcast's page
+CANCEL_CHECK_SECONDS = 1.0  # how often a worker re-reads whether a broadcast was cancelled
 SWEEP_SECONDS = 60.0  # how often a worker looks for parked messages whose time ran out
 
 
@@ -97,8 +106,19 @@ class Sender(Protocol):
     channel: str
     paces: tuple[Pace, ...]
 
-    async def send(self, user_key: str, address: str, message: Outgoing) -> None:
-        """Send one message part (raises RetryLater, Undeliverable or OutsideWindow)."""
+    async def send(self, user_key: str, address: str, message: Outgoing) -> str | None:
+        """Send one message part (raises RetryLater, Undeliverable or OutsideWindow); the platform's id
+        of the message when it gives one (WhatsApp's SID, for status callbacks)."""
+        ...
+
+
+@runtime_checkable
+class KnowsWhatWasSent(Protocol):
+    """A sender that can ask its platform whether a message was already taken (optional, `was_sent`): then a
+    broadcast's message whose worker died mid-send is neither sent twice nor lost."""
+
+    async def was_sent(self, user_key: str, address: str, message: Outgoing) -> bool | None:
+        """True: the platform has it; False: it does not; None: it cannot tell."""
         ...
 
 
@@ -113,13 +133,17 @@ def failed_key(namespace: str) -> str:
 
 
 def encode_message(message: Outgoing) -> dict[str, Any]:
-    return {"text": message.text, "choices": [[c.title, c.payload] for c in message.choices],
-            "media": [[m.kind, m.url, m.content_type] for m in message.media]}
+    data: dict[str, Any] = {"text": message.text, "choices": [[c.title, c.payload] for c in message.choices],
+                            "media": [[m.kind, m.url, m.content_type] for m in message.media]}
+    if message.template is not None:
+        data["tpl"] = [message.template.sid, message.template.variables]
+    return data
 
 
 def decode_message(data: dict[str, Any]) -> Outgoing:
+    template = Template(*data["tpl"]) if data.get("tpl") else None
     return Outgoing(data["text"], tuple(Choice(t, p) for t, p in data.get("choices", [])),
-                    tuple(Media(k, u, c) for k, u, c in data.get("media", [])))
+                    tuple(Media(k, u, c) for k, u, c in data.get("media", [])), template)
 
 
 @dataclass
@@ -131,19 +155,22 @@ class Entry:
     id: str = field(default_factory=lambda: secrets.token_hex(6))
     waited: float = 0.0  # seconds waited because of 429s
     limited: int = 0  # 429s met
+    broadcast: int = 0  # the broadcast this message belongs to (its counters), 0: none
 
     def dumps(self) -> str:
         data: dict[str, Any] = {"id": self.id, "to": self.to, "msg": self.message, "at": self.queued_at,
                                 "n": self.attempts}
         if self.limited:
             data.update(w=round(self.waited, 3), r=self.limited)
+        if self.broadcast:
+            data["bc"] = self.broadcast
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def loads(cls, raw: str) -> Entry:
         data = json.loads(raw)
         return cls(data["to"], data["msg"], float(data["at"]), int(data["n"]), data["id"],
-                   float(data.get("w", 0.0)), int(data.get("r", 0)))
+                   float(data.get("w", 0.0)), int(data.get("r", 0)), int(data.get("bc", 0)))
 
 
 class Outbox:
@@ -158,9 +185,9 @@ class Outbox:
             self._mailboxes[channel] = outbox_queue(self.redis, self.ns, channel)
         return self._mailboxes[channel]
 
-    def entries(self, channel: str, sealed_to: str, messages: Sequence[Outgoing]) -> list[str]:
+    def entries(self, channel: str, sealed_to: str, messages: Sequence[Outgoing], broadcast: int = 0) -> list[str]:
         """Queue entries for `messages`, split as `channel` shows them."""
-        return [Entry(sealed_to, encode_message(part)).dumps()
+        return [Entry(sealed_to, encode_message(part), broadcast=broadcast).dumps()
                 for message in messages for part in render_for(channel, message)]
 
     def prepare(self, channel: str, user_key: str, sealed_to: str, messages: Sequence[Outgoing]) -> Push:
@@ -175,6 +202,29 @@ class Outbox:
         entries = self.entries(channel, self.addresses.seal(*found), messages)
         await self.mailbox(channel).push(user_key, entries)
         return len(entries)
+
+    async def enqueue_broadcast(self, channel: str, items: Sequence[tuple[str, Sequence[Outgoing]]],
+                                broadcast: int) -> list[bool | None]:
+        """Queue a broadcast's messages to many users (user, messages), each once: per user None when no address
+        is known, True when queued now, False when this broadcast was already queued for them (the mark is set in
+        the push's own step). Two round trips for the lot: the addresses (kept sealed as they are), the push."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for user, _ in items:
+                pipe.get(self.addresses.key(user))
+            sealed: list[Any] = await pipe.execute()
+        mailbox = self.mailbox(channel)
+        todo = [(user, self.entries(channel, found.decode() if isinstance(found, bytes) else found, messages,
+                                    broadcast), mailbox.keys.broadcast(broadcast, user))
+                for (user, messages), found in zip(items, sealed, strict=True) if found is not None]
+        pushed: list[bool] = []
+        for start in range(0, len(todo), PUSH_CHUNK):
+            pushed += await mailbox.push_once(todo[start:start + PUSH_CHUNK], BROADCAST_MARK_SECONDS)
+        done = iter(pushed)
+        return [None if found is None else next(done) for found in sealed]
+
+    async def broadcast_queued(self, channel: str, user_key: str, broadcast: int) -> bool:
+        """Whether this broadcast was already queued for the user."""
+        return bool(await self.redis.exists(self.mailbox(channel).keys.broadcast(broadcast, user_key)))
 
     async def failed(self, limit: int = 100) -> list[dict[str, Any]]:
         return [json.loads(item) for item in await self.redis.lrange(failed_key(self.ns), -limit, -1)]
@@ -212,6 +262,8 @@ class OutboxWorker:
         self.rate_keys = Keys(namespace).rates(self.channel)  # one hash tag: every rate in one GCRA call
         self.pause_key = self.rate_keys.paused
         self.reach = Reach(redis, namespace)
+        self.counters = BroadcastCounters(redis, namespace)  # a broadcast's sent / failed / cancelled
+        self._cancelled: dict[int, tuple[float, bool]] = {}  # broadcast → (when checked, cancelled?)
         self.guard = Guard(f"outbox {self.channel}", max_attempts, self._dead_letter)
 
     async def run(self, concurrency: int = 4, idle: float = 0.05) -> None:
@@ -261,6 +313,10 @@ class OutboxWorker:
         if wait > 0:
             await self.mailbox.defer(claimed, now_ms() + wait)
             return 0
+        if entry.broadcast and await self._broadcast_cancelled(entry.broadcast):
+            await self.mailbox.ack(claimed)  # the broadcast was cancelled while this waited its turn
+            await self.counters.add(entry.broadcast, "cancelled")
+            return 0
         skip = await self.reach.skip_reason(user, entry.queued_at)
         if skip:
             await self._fail(claimed, entry, skip)
@@ -269,9 +325,13 @@ class OutboxWorker:
         if address is None:
             await self._fail(claimed, entry, "address unreadable (ADDRESS_KEY changed?)")
             return 0
+        message = decode_message(entry.message)
+        if entry.broadcast and not await self._sending(claimed, entry, address[1], message):
+            return 0
         try:
-            await self.sender.send(user, address[1], decode_message(entry.message))
+            platform_id = await self.sender.send(user, address[1], message)
         except OutsideWindow:
+            await self._not_sent(claimed, entry)
             await self.mailbox.park(claimed, ttl_ms=int(self.parked_ttl * 1000))
             return 0
         except Undeliverable as exc:
@@ -284,6 +344,7 @@ class OutboxWorker:
             await self._fail(claimed, entry, str(exc))
             return 0
         except RetryLater as exc:
+            await self._not_sent(claimed, entry)
             if exc.rate_limited:
                 return await self._rate_limited(claimed, entry, exc)
             entry.attempts += 1
@@ -295,8 +356,51 @@ class OutboxWorker:
                         self.channel, str(exc)[:80], entry.attempts, delay)
             await self.mailbox.retry(claimed, entry.dumps(), now_ms() + int(delay * 1000))
             return 0
+        except Exception:
+            await self._not_sent(claimed, entry)  # isolated and retried (mailbox.Guard): not a send in doubt
+            raise
         await self.mailbox.ack(claimed)
+        if entry.broadcast:
+            await self.counters.sent(entry.broadcast, platform_id)
         return 1
+
+    async def _sending(self, claimed: Claimed, entry: Entry, address: str, message: Outgoing) -> bool:
+        """Whether to send a broadcast's message now. Its mark (set when it was queued) says "sending this entry"
+        while it goes out; finding that already written means a worker died in the middle of sending it. A sender
+        that can tell whether the platform took it (`was_sent`) is asked; otherwise it may have reached the user,
+        so it is dropped (counted as `uncertain`) rather than sent twice."""
+        mark = self.mailbox.keys.broadcast(entry.broadcast, claimed.member)
+        before = await self.redis.set(mark, f"s:{entry.id}", xx=True, keepttl=True, get=True)
+        if _text(before) != f"s:{entry.id}":
+            return True
+        taken = None
+        if isinstance(self.sender, KnowsWhatWasSent):
+            taken = await self.sender.was_sent(claimed.member, address, message)
+        if taken is False:
+            return True  # the platform never got it: send it now
+        await self.mailbox.ack(claimed)
+        if taken:
+            await self.counters.sent(entry.broadcast, None)
+        else:
+            log.warning("outbox %s: a broadcast's message was being sent when its worker stopped; not sent again",
+                        self.channel)
+            await self.counters.add(entry.broadcast, "uncertain")
+        return False
+
+    async def _not_sent(self, claimed: Claimed, entry: Entry) -> None:
+        """It did not go out (it waits, is retried or failed): a later try is not a send in doubt."""
+        if entry.broadcast:
+            await self.redis.set(self.mailbox.keys.broadcast(entry.broadcast, claimed.member), "q", xx=True,
+                                 keepttl=True)
+
+    async def _broadcast_cancelled(self, broadcast: int) -> bool:
+        """Read at most once a second per broadcast: a cancel takes effect within a second."""
+        now = time.monotonic()
+        checked = self._cancelled.get(broadcast)
+        if checked is None or now - checked[0] >= CANCEL_CHECK_SECONDS:
+            checked = (now, await self.counters.cancelled(broadcast))
+            self._cancelled[broadcast] = checked
+        return checked[1]
 
     async def _rate_limited(self, claimed: Claimed, entry: Entry, exc: RetryLater) -> int:
         """Wait what the platform said (or 2, 4, 8 … s when it did not say); no attempt is spent."""
@@ -318,6 +422,8 @@ class OutboxWorker:
         await record_failure(self.redis, self.ns, channel=self.channel, user=claimed.member, entry=entry.id,
                              reason=reason, queued_at=entry.queued_at, attempts=entry.attempts)
         await self.mailbox.ack(claimed)
+        if entry.broadcast:
+            await self.counters.add(entry.broadcast, "failed")
 
 
 class SimulatorSender:
@@ -330,10 +436,15 @@ class SimulatorSender:
         self.redis = redis
         self.ns = namespace
 
-    async def send(self, user_key: str, address: str, message: Outgoing) -> None:
+    async def send(self, user_key: str, address: str, message: Outgoing) -> str | None:
         key = Keys(self.ns).simulator_inbox(user_key)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.rpush(key, json.dumps(encode_message(message), ensure_ascii=False))
             pipe.ltrim(key, -100, -1)
             pipe.expire(key, 86400)
             await pipe.execute()
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value

@@ -59,6 +59,17 @@ class Reach:
     async def window_open(self, user: str) -> bool:
         return await self.window_left(user) > WINDOW_MARGIN
 
+    async def windows_open(self, users: list[str]) -> list[bool]:
+        """`window_open` for many users, in one round trip (a broadcast's page)."""
+        if not users:
+            return []
+        now = time.time()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for user in users:
+                pipe.get(self.key(user, "last_in"))
+            found = await pipe.execute()
+        return [last is not None and WINDOW_SECONDS - (now - float(last)) > WINDOW_MARGIN for last in found]
+
     async def close_window(self, user: str) -> None:
         await self.redis.delete(self.key(user, "last_in"))
 

@@ -52,5 +52,5 @@ def render_for(channel: str, out: Outgoing) -> list[Outgoing]:
     text = numbered(out) if channel == "whatsapp" else out.text
     parts = split_text(text, limit)
     result = [Outgoing(part) for part in parts[:-1]]
-    result.append(Outgoing(parts[-1], out.choices, out.media))
+    result.append(Outgoing(parts[-1], out.choices, out.media, out.template))
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import secrets
 import time
 import uuid
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import Any, assert_never
 
 from bot.content.audio import CONTENT_TYPE as AUDIO_TYPE
 from bot.content.languages import LANGS, display_name
+from bot.core.analytics import VIA, AnalyticsEvent, encode
 from bot.core.conversation import RECENT_LINES, RECENT_SECONDS, Conversation
 from bot.core.effects import (
     DeleteUser,
@@ -58,16 +60,20 @@ from bot.flows.engine import (
     ChoiceRef,
     Event,
     FlowEnded,
+    FlowStarted,
     Pick,
+    QuizAnswered,
     RequestCounselor,
     Say,
     SetLanguage,
     SetSubscription,
     StartFlow,
+    StepReached,
     parse_payload,
 )
 from bot.flows.intents import IntentActions
 from bot.store.addresses import AddressBook
+from bot.store.analytics import AnalyticsLog
 from bot.store.state import Duplicate, StateStore
 
 log = logging.getLogger(__name__)
@@ -90,8 +96,10 @@ class Pipeline:
                  triage: Triager | None = None, nlu: Understander | None = None,
                  langid: LanguageGuesser | None = None, addresses: AddressBook | None = None,
                  outbox: OutboxPort | None = None, clock: Callable[[], float] = time.time,
-                 intents: IntentActions | None = None, subscriptions: Subscriptions | None = None) -> None:
+                 intents: IntentActions | None = None, subscriptions: Subscriptions | None = None,
+                 analytics: AnalyticsLog | None = None) -> None:
         self.store = store
+        self.analytics = analytics  # None (some tests): no analytics events are recorded
         self.subscriptions = subscriptions  # None (some tests): subscription effects are not recorded
         self.intents = intents or IntentActions.load()  # what each NLU intent does (flows/nlu/intents.yml)
         self.bundle = bundle
@@ -112,7 +120,7 @@ class Pipeline:
             session = await self.store.begin(msg.user_key, msg.channel, msg.external_id)
         except Duplicate:
             return Reply(lang="es", replies=(), understood=Understood("fallback"), duplicate=True)
-        turn = _Turn(self, self.bundle, msg, session.state.copy(), session.recent)
+        turn = _Turn(self, self.bundle, msg, session.state.copy(), session.recent, first_contact=session.is_new)
         try:
             reply = await turn.run()
             await self._do(turn)
@@ -124,8 +132,9 @@ class Pipeline:
         push = self.outbox.prepare(msg.channel, msg.user_key, sealed, reply.replies) \
             if deliver and self.outbox else None
         try:
+            analytics = await self._analytics(turn, reply) if self.analytics is not None else ""
             saved = await self.store.commit(session, None if turn.deleted else turn.state, sealed, push,
-                                            recent=turn.recent_after())
+                                            recent=turn.recent_after(), analytics=analytics)
         except BaseException:
             with contextlib.suppress(Exception):  # free the user for the retry (else the lock expires)
                 await self.store.abort(session)
@@ -133,6 +142,16 @@ class Pipeline:
         if not saved:
             raise LockLost("the turn outlived the user's lock; nothing was saved")
         return reply
+
+    async def _analytics(self, turn: _Turn, reply: Reply) -> str:
+        """The turn's analytics events as one entry of the pending list, committed with the state: how the
+        message was understood (with the week's pseudonymous actor, for counts of people), then what the
+        turn decided (bot/core/analytics.py). No text, no address, no user hash."""
+        assert self.analytics is not None
+        who = await self.analytics.actor(turn.msg.user_key, self.clock())
+        via = VIA.get(reply.understood.via, reply.understood.via)
+        first = [turn.event("first_contact", actor=who)] if turn.first_contact else []
+        return encode(secrets.token_hex(8), [*first, turn.event("understood", detail=via, actor=who), *turn.analytics])
 
     async def _do(self, turn: _Turn) -> None:
         """Apply what the turn decided, before its state commits; each effect is idempotent per message
@@ -182,16 +201,32 @@ class _Turn:
     risk: Risk = NO_RISK
     safety_index: int | None = None  # which of `out` is the safety reply (highlighted for the counselor)
     tell_waiting: bool = False
+    first_contact: bool = False  # no conversation was saved for this user (new, or back after it expired)
+    analytics: list[AnalyticsEvent] = field(default_factory=list)  # what the turn counts (no text, no user)
     _reading: tuple[Intent | None] | None = None  # the NLU's reading of this message, asked once
 
     @property
     def lang(self) -> str:
         return self.state.lang or "es"
 
+    def event(self, kind: str, *, flow: str | None = None, step: str | None = None, detail: str | None = None,
+              category: str | None = None, actor: str | None = None) -> AnalyticsEvent:
+        """An analytics event in this conversation's context as it is now: channel, language, audience and,
+        while the user is subscribed to the tips, the city they gave."""
+        variables = self.state.vars
+        return AnalyticsEvent(kind, self.pipeline.clock(), self.msg.channel, self.state.lang, variables.get("audience"),
+                              variables.get("city") if variables.get(TIPS_VAR) == "on" else None, flow, step,
+                              detail, category, None, actor)
+
+    def count(self, kind: str, **fields: str | None) -> None:
+        self.analytics.append(self.event(kind, **fields))
+
     async def run(self) -> Reply:
         text = (self.msg.text or "").strip()[:MAX_TEXT_CHARS]
         self._forget_old_media()
         understood = await self._understand(text)
+        if understood.via == "fallback" and self.state.lang:  # where people get stuck, and why (never what they wrote)
+            self.count("fallback", flow=self.state.flow, step=self.state.step, detail=understood.intent)
         if self.tell_waiting:  # once per ticket, after the answer: the person will still write here
             self.out.append(Outgoing(self.bundle.catalog.text(self.lang, "common.already_waiting")))
         if self.state.ticket and self.out and not self.deleted:  # the counselor sees what the user saw
@@ -407,6 +442,7 @@ class _Turn:
         elif command == "language":
             self._ask_language(None)
         elif command == "stop":
+            self.count("opted_out", detail="stop")
             self.effects.append(OptOut(self.msg.user_key))  # also ends the weekly tips (the executor)
             self.state.subscribed = False
             self.state.vars.pop(TIPS_VAR, None)
@@ -465,6 +501,8 @@ class _Turn:
         return False
 
     async def _delete(self) -> None:
+        if self.state.vars.get(TIPS_VAR) == "on":
+            self.count("unsubscribed", detail="deleted")
         self._say("common.delete_done")
         self.effects.append(DeleteUser(self.msg.user_key))
         self.deleted = True
@@ -475,6 +513,7 @@ class _Turn:
         lang = self.state.lang or (self.pipeline.langid.is_clear(self.msg.text or "")
                                    if self.pipeline.langid else None) or "es"
         key = f"safety.{category}" if self.bundle.catalog.has(f"safety.{category}") else "safety.immediate_danger"
+        self.count("urgent", category=category)
         self.safety_index = len(self.out)
         self.out.append(Outgoing(self.bundle.catalog.text(lang, key)))
         await self._open_ticket("urgent", category, risk.trigger, lang=lang)
@@ -543,6 +582,8 @@ class _Turn:
         self.effects.append(OpenTicket(
             new_id, msg, lang or self.lang, priority, category, trigger, self._summary(),
             before=before, note_message=note_message))
+        if plan.ticket is None and not any(e.kind == "handoff_opened" for e in self.analytics):
+            self.count("handoff_opened", detail=plan.priority, category=category)
         self.handoff = HandoffInfo(plan.ticket or new_id, plan.priority)
         return plan.wait
 
@@ -709,6 +750,14 @@ class _Turn:
                     self.state.lang = lang
                 case SetSubscription():
                     self._subscription(event)
+                case FlowStarted():
+                    self.count("started", flow=event.flow)
+                case StepReached():
+                    self.count("step", flow=event.flow, step=event.step)
+                    if event.last:
+                        self.count("completed", flow=event.flow, step=event.step)
+                case QuizAnswered():
+                    self.count("quiz_right" if event.correct else "quiz_wrong", flow=event.flow, step=event.step)
                 case FlowEnded():
                     pass
                 case _:
@@ -718,11 +767,16 @@ class _Turn:
         """The weekly tips start (with the version of the consent text the user read) or end."""
         self.state.subscribed = event.subscribed
         user = self.msg.user_key
+        was_on = self.state.vars.get(TIPS_VAR) == "on"
         if not event.subscribed:
+            if was_on:
+                self.count("unsubscribed", detail="asked")
             self.state.vars.pop(TIPS_VAR, None)
             self.effects.append(Unsubscribe(user, "asked"))
             return
         self.state.vars[TIPS_VAR] = "on"
+        if not was_on:
+            self.count("subscribed")
         audience = self.state.vars.get("audience") or "young"
         consent = event.consent or ""
         shown = self.bundle.catalog.text(self.lang, consent, audience=audience) if consent else ""

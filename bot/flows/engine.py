@@ -79,7 +79,33 @@ class FlowEnded:
     flow: str
 
 
-Event = Say | RequestCounselor | SetLanguage | SetSubscription | FlowEnded
+# What analytics count (bot/core/analytics.py); they change nothing the user sees.
+@dataclass(frozen=True)
+class FlowStarted:
+    flow: str
+
+
+@dataclass(frozen=True)
+class StepReached:
+    """A step that says or does something was reached; `last`: nothing in its flow comes after it (the
+    module was completed)."""
+
+    flow: str
+    step: str
+    last: bool = False
+
+
+@dataclass(frozen=True)
+class QuizAnswered:
+    """The first answer to a quiz question in this run of the flow (the one that counts)."""
+
+    flow: str
+    step: str
+    correct: bool
+
+
+Event = (Say | RequestCounselor | SetLanguage | SetSubscription | FlowEnded | FlowStarted | StepReached
+         | QuizAnswered)
 
 
 def payload_for(flow: str, step: str, index: int) -> str:
@@ -96,6 +122,7 @@ def parse_payload(payload: str) -> Pick | None:
 class FlowEngine:
     def __init__(self, flows: FlowSet) -> None:
         self.flows = flows
+        self.last_steps = {name: _last_steps(flow) for name, flow in flows.flows.items()}
 
     def handle(self, state: Conversation, event: StartFlow | Pick) -> tuple[Conversation, list[Event]]:
         """Apply one event; returns the new state and what should happen, in order."""
@@ -106,6 +133,7 @@ class FlowEngine:
                 return state, []
             flow = self.flows.flows[event.flow]
             new.quiz.pop(flow.name, None)
+            events.append(FlowStarted(flow.name))
             self._run(new, flow, flow.start, events)
         else:
             self._pick(new, event, events)
@@ -138,7 +166,9 @@ class FlowEngine:
         option = step.options[pick.index]
         if isinstance(step, QuizStep) and isinstance(option, QuizAnswer):
             answers = state.quiz.setdefault(flow.name, {})
-            answers.setdefault(step.id, option.correct)  # the first answer counts
+            if step.id not in answers:  # the first answer counts
+                answers[step.id] = option.correct
+                events.append(QuizAnswered(flow.name, step.id, option.correct))
             events.append(Say(option.feedback))
             self._run(state, flow, step.next, events)
         elif isinstance(option, MenuChoice):
@@ -152,6 +182,7 @@ class FlowEngine:
         elif option.flow:
             target = self.flows.flows[option.flow]
             state.quiz.pop(target.name, None)
+            events.append(FlowStarted(target.name))
             self._run(state, target, target.start, events)
         elif option.action == "counselor":
             events.append(RequestCounselor())
@@ -167,6 +198,8 @@ class FlowEngine:
                 break
             step = flow.steps[step_id]
             state.flow, state.step = flow.name, step.id
+            if not isinstance(step, BranchStep | FlowStep):  # routing steps are not part of a funnel
+                events.append(StepReached(flow.name, step.id, step.id in self.last_steps.get(flow.name, ())))
             match step:
                 case MenuStep() | QuizStep():
                     events.append(Say(step.say, choices=self._choices(flow, step)))
@@ -177,6 +210,7 @@ class FlowEngine:
                 case FlowStep():
                     flow = self.flows.flows[step.flow]
                     state.quiz.pop(flow.name, None)
+                    events.append(FlowStarted(flow.name))
                     step_id = flow.start
                     continue
                 case QuizResultStep():
@@ -211,3 +245,18 @@ class FlowEngine:
     @staticmethod
     def _choices(flow: Flow, step: Step) -> tuple[ChoiceRef, ...]:
         return tuple(ChoiceRef(o.label, payload_for(flow.name, step.id, i)) for i, o in enumerate(step.options))
+
+
+def _last_steps(flow: Flow) -> frozenset[str]:
+    """The steps after which nothing in the same flow follows (reaching one completes the module): no `goto`,
+    `next` or branch leads on from them. Routing steps (branch, flow) are never last."""
+    last = set()
+    for step_id, step in flow.steps.items():
+        if isinstance(step, BranchStep | FlowStep):
+            continue
+        following = [o.goto for o in step.options if isinstance(o, MenuChoice) and o.goto]
+        if not isinstance(step, MenuStep | EndStep) and step.next:
+            following.append(step.next)
+        if not following:
+            last.add(step_id)
+    return frozenset(last)

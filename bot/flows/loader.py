@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.errors import DataError, Problem
@@ -26,7 +25,7 @@ from bot.flows.model import (
     next_of,
     say_of,
 )
-from bot.yamlfile import LineDict, load_yaml_files
+from bot.yamlfile import LineDict, load_yaml_files, locate, validate
 
 
 def load_flows(flows_dir: Path, content_keys: set[str] | None = None) -> FlowSet:
@@ -54,11 +53,9 @@ def _read_flow(path: Path, data: Any) -> tuple[Flow | None, list[Problem]]:
     if not isinstance(data, LineDict):
         return None, [Problem(path, 1, "the file is empty or not a flow",
                               "start with 'format: 1', 'flow: <name>', 'title:', 'start:' and 'steps:'")]
-    try:
-        spec = FlowFile.model_validate(data)
-    except ValidationError as exc:
-        return None, [problem for error in exc.errors() if (problem := _problem(path, data, error))]
-    problems: list[Problem] = []
+    spec, problems = validate(FlowFile, path, data, _problem)
+    if spec is None:
+        return None, problems
     if spec.flow != path.stem:
         problems.append(Problem(path, data.line_of("flow"),
                                 f"the flow is called '{spec.flow}' but the file is {path.name}",
@@ -81,16 +78,9 @@ def _problem(path: Path, data: LineDict, error: ErrorDetails) -> Problem | None:
     """A pydantic error as a Problem: the YAML line of what it points at, in the words of the format
     (None for an error that only repeats others: a list left empty because each of its items failed)."""
     loc = [str(part) for part in error["loc"]]
-    line, node, step_id, kind = data.line, data, "", ""
-    where: list[str] = []  # the keys that exist in the file, in order (the union's tag is skipped)
-    for part in loc:
-        if isinstance(node, LineDict) and part in node:
-            line, node = node.line_of(part), node[part]
-            where.append(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-            line = node.line if isinstance(node, LineDict) else line
-            where.append(part)
+    spot = locate(data, loc)  # where: the keys that exist in the file, in order (the union's tag is skipped)
+    line, node, where = spot.line, spot.node, spot.where
+    step_id, kind = "", ""
     if len(where) >= 2 and where[0] == "steps":
         step_id = where[1]
         raw = data["steps"].get(step_id)

@@ -225,6 +225,13 @@ return #ids
 """
 
 
+# KEYS: ticket; ARGV: now. 1 the first time a counselor replied on an existing ticket.
+_FIRST_REPLY = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HSETNX', KEYS[1], 'replied_at', ARGV[1])
+"""
+
+
 class TicketQueue:
     def __init__(self, redis: Redis, namespace: str, clock: Callable[[], float] = time.time,
                  closed_ttl_seconds: int = RETENTION_SECONDS, abandon_seconds: int = ABANDON_SECONDS) -> None:
@@ -242,6 +249,7 @@ class TicketQueue:
         self._change = redis.register_script(_CHANGE)
         self._close = redis.register_script(_CLOSE)
         self._abandon = redis.register_script(_ABANDON)
+        self._replied = redis.register_script(_FIRST_REPLY)
 
     @property
     def _keys(self) -> list[str]:
@@ -292,6 +300,11 @@ class TicketQueue:
         """Someone wrote on an open ticket: it is not abandoned (keeps its TTLs fresh). False if closed."""
         return bool(await self._touch(keys=[self.ticket_key(ticket_id), self.touched_key, self.keys.open_prefix],
                                       args=[ticket_id, repr(self.clock()), self.open_ttl]))
+
+    async def first_reply(self, ticket_id: str) -> bool:
+        """Mark that a counselor replied on the ticket; True only the first time (for the time-to-first-reply
+        figure in reports). A field of the ticket's own hash: it lives and goes with the ticket."""
+        return bool(await self._replied(keys=[self.ticket_key(ticket_id)], args=[repr(self.clock())]))
 
     async def get(self, ticket_id: str) -> Ticket | None:
         data = await self.redis.hgetall(self.ticket_key(ticket_id))

@@ -32,6 +32,10 @@ _NOT_WORD = re.compile(r"[^a-z0-9ñ*=\s]")
 _STRETCHED = re.compile(r"([a-zñ])\1{2,}")
 _LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F639\U0001F606]")  # 😂 🤣 😹 😆 (not 💀 or 😅: ambiguous)
 _CLITIC = re.compile(r"^(\w{2,}?(?:ar|er|ir|ando|iendo))(me|te|se|nos|los|las|lo|la|les|le)$")
+# Laughter as typed (jaja, jeje, jsjs, haha, xd, lol), recognised before the spelling is folded: folded,
+# "jaja" is "kaka" and so is "caja" (a box). Every laugh becomes one marker no folded word can equal.
+_LAUGH = re.compile(r"^(?:(?:[jh][aeiou]){2,}[jh]?|j?(?:sj)+s?|(?:js)+j?|x+d+|lo+l)$")
+LAUGH_MARKER = "jajaxd"
 
 def _rules(*pairs: tuple[str, str]) -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(pattern), replacement) for pattern, replacement in pairs)
@@ -89,6 +93,9 @@ def tokens(text: str, abbreviations: Mapping[str, str] = {}) -> list[str]:
     base = _STRETCHED.sub(r"\1", _NOT_WORD.sub(" ", base))
     words: list[str] = []
     for token in base.split():
+        if _LAUGH.match(token):
+            words.append(LAUGH_MARKER)
+            continue
         expanded = abbreviations.get(token)
         for part in (expanded.split() if expanded else (token,)):
             clitic = _CLITIC.match(part)

@@ -29,7 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.content.languages import LANGS
+from bot.content.languages import LANGS, SOURCE_LANG
+from bot.content.schema import LOWERING, URGENT_FILE, read_urgent
 from bot.core.risk import LEVEL_ORDER, NEVER_ASK, NO_RISK, URGENT_CATEGORIES, Risk
 from bot.errors import DataError, Problem
 from bot.safety.normalize import SPACED_LETTERS, Word, analyse, analyse_word, tokens
@@ -192,14 +193,13 @@ class UrgentRules:
         abbreviations: dict[str, str] = {}
         problems: list[Problem] = []
         for lang in LANGS:
-            path = content_dir / lang / "urgent.yml"
+            path = content_dir / lang / URGENT_FILE
             if not path.exists():
                 problems.append(Problem(path, None, "the urgent phrase list is missing",
                                         "create it: urgent messages in this language would not be recognised"))
                 continue
-            problems += _read(path, lang, load_yaml(path), phrases, {"exclude": excludes,
-                              "exclude_questions": questions, "calm_context": context, "joking": joking},
-                              abbreviations)
+            lowering = dict(zip(LOWERING, (excludes, questions, context, joking), strict=True))
+            problems += _read(path, lang, load_yaml(path), phrases, lowering, abbreviations)
         if problems:
             raise DataError(problems)
         return cls(phrases, excludes, questions, context, joking, abbreviations)
@@ -259,56 +259,27 @@ class UrgentRules:
 
 def _read(path: Path, lang: str, data: object, phrases: list[Phrase], lowering: dict[str, list[Phrase]],
           abbreviations: dict[str, str]) -> list[Problem]:
-    if not isinstance(data, LineDict) or data.get("format") != 2:
-        return [Problem(path, 1, "the file must start with 'format: 2' and have a 'categories:' section",
-                        "copy the structure of content/es/urgent.yml")]
-    problems: list[Problem] = []
-    categories = data.get("categories")
-    if not isinstance(categories, LineDict):
-        return [Problem(path, data.line_of("categories"), "'categories' must list the urgent categories",
-                        f"use: {', '.join(URGENT_CATEGORIES)}")]
-    for category, body in categories.items():
-        line = categories.line_of(category)
-        if category not in URGENT_CATEGORIES:
-            problems.append(Problem(path, line, f"unknown category '{category}'",
-                                    f"use one of: {', '.join(URGENT_CATEGORIES)}"))
-            continue
-        if not isinstance(body, LineDict) or not isinstance(body.get("urgent"), list):
-            problems.append(Problem(path, line, f"'{category}' has no list of urgent phrases",
-                                    "add 'urgent:' with one '- phrase' per line under it ('ask:' is optional)"))
-            continue
-        if lang != "es" and body.get("review") not in ("draft", "reviewed"):
-            problems.append(Problem(path, line, f"'{category}' has no review status",
+    """The file's shape is `UrgentFile` (bot/content/schema.py); here what the model cannot see: a review
+    status in Quechua and Aymara, and phrases that are only signs ("*", "=")."""
+    spec, problems = read_urgent(path, data)
+    if spec is None or not isinstance(data, LineDict):
+        return problems
+    categories: LineDict = data["categories"]
+    for category, body in spec.categories.items():
+        written: LineDict = categories[category]
+        if lang != SOURCE_LANG and body.review is None:
+            problems.append(Problem(path, categories.line_of(category), f"'{category}' has no review status",
                                     "add 'review: draft' (only a native speaker's review makes it 'reviewed')"))
-        for level in ("urgent", "ask"):
-            items = body.get(level) or []
-            if not isinstance(items, list):
-                problems.append(Problem(path, body.line_of(level), f"'{level}' in '{category}' must be a list",
-                                        "write one '- phrase' per line under it"))
-                continue
-            problems += _phrases(path, body.line_of(level), items, category, level, lang, phrases)
+        problems += _phrases(path, written.line_of("urgent"), body.urgent, category, "urgent", lang, phrases)
+        problems += _phrases(path, written.line_of("ask"), body.ask, category, "ask", lang, phrases)
     for key, target in lowering.items():
-        items = data.get(key) or []
-        if not isinstance(items, list):
-            problems.append(Problem(path, data.line_of(key), f"'{key}' must be a list", "one '- phrase' per line"))
-            continue
-        problems += _phrases(path, data.line_of(key), items, "", "", lang, target)
-    table = data.get("abbreviations") or {}
-    if not isinstance(table, dict):
-        problems.append(Problem(path, data.line_of("abbreviations"), "'abbreviations' must map a typed word to "
-                                "what it stands for", "write lines like 'xq: porque'"))
-    else:
-        for typed, meaning in table.items():
-            if not isinstance(meaning, str) or len(str(typed).split()) != 1:
-                problems.append(Problem(path, table.line_of(typed) if isinstance(table, LineDict) else None,
-                                        f"abbreviation '{typed}' must be one typed word mapped to text",
-                                        "write lines like 'xq: porque'"))
-                continue
-            abbreviations[" ".join(tokens(str(typed))) or str(typed)] = " ".join(tokens(meaning))
+        problems += _phrases(path, data.line_of(key), getattr(spec, key), "", "", lang, target)
+    for typed, meaning in spec.abbreviations.items():
+        abbreviations[" ".join(tokens(typed)) or typed] = " ".join(tokens(meaning))
     return problems
 
 
-def _phrases(path: Path, line: int | None, items: list[object], category: str, level: str, lang: str,
+def _phrases(path: Path, line: int | None, items: Sequence[object], category: str, level: str, lang: str,
              out: list[Phrase]) -> list[Problem]:
     problems: list[Problem] = []
     for item in items:

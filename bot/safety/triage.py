@@ -13,7 +13,9 @@ that see different things, weighed so that neither alone can hide a clear danger
   little urgency: "me tiene secuestrado en su clase" is a question, not a ticket; a weak rule signal
   (ask) is dropped when the NLU sees next to none ("auxilio no entiendo las derivadas").
 The thresholds were chosen on blind rounds the model had not seen (writers w9–w17,
-tests/data/triage/README.md), each round checked by a model trained without it.
+tests/data/triage/README.md), each round checked by a model trained without it; the NLU's urgent
+(0.6) and ask (0.7) thresholds on round 7a (w20, w21), checked on its held-out half 7b
+(`python scripts/triage_sweep.py round7a` prints the table they were read from).
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from bot.safety.rules import UrgentRules
 
 @dataclass(frozen=True)
 class NluThresholds:
-    urgent: float | None = 0.7  # a NEVER_ASK intent this likely: urgent (None: the NLU only asks)
-    ask: float = 0.9  # the urgent intents together this likely: ask first
+    urgent: float | None = 0.6  # a NEVER_ASK intent this likely: urgent (None: the NLU only asks)
+    ask: float = 0.7  # the urgent intents together this likely: ask first
     top: float = 0.5  # ... or an urgent intent is the most likely of all, at least this likely: ask first
     calm: float = 0.3  # the urgent intents together less likely than this: a rule's urgent becomes ask
     dismiss: float = 0.03  # ... and less likely than this: a rule's weak signal (ask) becomes nothing

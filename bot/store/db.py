@@ -11,11 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, create_engine, func, select
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-ROLES = ("counselor", "supervisor", "admin")
+ROLES = ("counselor", "supervisor", "admin", "campaign")
+CASE_ROLES = ("counselor", "supervisor", "admin")  # who may see, take or be given cases (never `campaign`)
+REPORT_ROLES = ("campaign", "supervisor", "admin")  # who may see the campaign's figures (bot/app/reports.py)
 OUTCOMES = ("information_given", "referred_police", "referred_felcv", "referred_defensoria",
             "referred_sos_digital", "no_response", "handback", "other")
 
@@ -67,6 +69,38 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
+class AnalyticsRow(Base):
+    """One analytics event (bot/core/analytics.py): the hour and its week (Monday, Bolivia), the conversation's
+    channel, language, audience and city, where in a flow, what happened. No text, no address, no user hash;
+    `actor` is a pseudonym that changes every week (only on "understood" events, to count people).
+    Kept ANALYTICS_RETENTION_DAYS (docs/RETENTION.md)."""
+
+    __tablename__ = "analytics_events"
+    __table_args__ = (Index("ix_analytics_events_kind_at", "kind", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    week: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    audience: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    city: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    flow: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    step: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    value: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class AnalyticsBatch(Base):
+    """A pending-list entry already stored (its random id): what makes the flusher's inserts exactly-once."""
+
+    __tablename__ = "analytics_batches"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    flushed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class WhatsAppContent(Base):
     """One Content resource (quick-reply or list-picker) made by `whatsapp sync-content`: its shape's key
     ("buttons:<n>", or a list's fingerprint of titles and ids), the hash of what was sent to create it,
@@ -102,6 +136,41 @@ class Subscription(Base):
     end_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     tips_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_slot: Mapped[str | None] = mapped_column(String(10), nullable=True)
+
+
+BROADCAST_STATES = ("scheduled", "sending", "done", "cancelled")
+
+
+class Broadcast(Base):
+    """One message (a content key) to the active subscriptions of a segment (JSON: lang, audience, channel,
+    city; a missing field matches all), from `scheduled_at`, for the workers of one Redis `namespace`.
+    `cursor` is the durable mark: every subscription with an id up to it was handled (queued or skipped);
+    `last_id` is the highest subscription id when sending started (later subscribers are not included).
+    queued, skipped_* and fallback_to_spanish are written with the cursor; sent, delivered, read and failed
+    are copied from the live counters in Redis (bot/store/broadcasts.py)."""
+
+    __tablename__ = "broadcasts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(64))
+    content_key: Mapped[str] = mapped_column(String(128))
+    segment: Mapped[dict[str, str]] = mapped_column(JSON)
+    scheduled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    last_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    queued: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_no_template: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_no_address: Mapped[int] = mapped_column(Integer, default=0)
+    fallback_to_spanish: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    delivered: Mapped[int] = mapped_column(Integer, default=0)
+    read: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 def make_engine(url: str) -> Engine:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 UserPart = Literal["state", "addr", "lock", "last_in", "inactive", "optout", "tpl", "staged", "recent"]
-KINDS = ("u", "dedup", "mq", "rl", "hq", "outbox", "wa", "sim", "console", "nlu", "sched")
+KINDS = ("u", "dedup", "mq", "rl", "hq", "outbox", "wa", "sim", "console", "nlu", "sched", "bc", "an")
 
 
 def _tag(value: str) -> str:
@@ -87,6 +87,10 @@ class QueueKeys:
     def pushed(self, batch: str) -> str:
         """A batch of a turn's replies already pushed (the state commit on Redis Cluster, bot/store/state.py)."""
         return f"{self.prefix}:pushed:{batch}"
+
+    def broadcast(self, broadcast_id: int | str, member: str) -> str:
+        """A broadcast already queued for this user (set in the push's own step: each recipient once)."""
+        return f"{self.prefix}:bc:{broadcast_id}:{member}"
 
 
 @dataclass(frozen=True)
@@ -193,14 +197,28 @@ class Keys:
         """Unsure NLU readings, scrubbed, for staff to label (bot/cli/nlu_review.py)."""
         return self._key("nlu", "review")
 
-    def whatsapp(self, sid: str, part: Literal["sent", "status"]) -> str:
+    def whatsapp(self, sid: str, part: Literal["sent", "status", "bc"]) -> str:
         return self._key("wa", sid, part)
+
+    def broadcast(self, broadcast_id: int | str) -> str:
+        """A broadcast's live counters (sent, delivered, read, failed …) and its cancelled flag."""
+        return self._key("bc", str(broadcast_id), "counts")
 
     def simulator_inbox(self, user: str) -> str:
         return self._key("sim", user, "inbox")
 
     def console_session(self, sid: str) -> str:
         return self._key("console", sid, "session")
+
+    # Analytics (bot/store/analytics.py): tag {an}.
+    @property
+    def analytics_pending(self) -> str:
+        """Turns' analytics events waiting for the flusher (a list; one entry per turn, no text, no user)."""
+        return self._key("an", "an", "pending")
+
+    def analytics_salt(self, week: str) -> str:
+        """The random salt of one week's pseudonymous actors; it expires a day after the week ends."""
+        return self._key("an", "an", "salt", week)
 
     def leader(self, job: str) -> str:
         """The lock that makes one process the leader of a periodic job (the weekly tips' scheduler)."""
@@ -215,9 +233,12 @@ class Keys:
         found = [*(k.user("<user>", part) for part in get_args(UserPart)), k.dedup("<user>", "<channel>", "<id…>"),
                  queue.list("<user>"), queue.ready, queue.parked, queue.lease("<user>"),
                  queue.strike("<user>", "<digest>"), queue.alive, queue.seen("<channel>", "<id…>"),
-                 queue.pushed("<batch>"), rates.paused, rates.pace("<pace>"), rates.pace("<pace>", "<user>"),
+                 queue.pushed("<batch>"), queue.broadcast("<id>", "<user>"), rates.paused, rates.pace("<pace>"),
+                 rates.pace("<pace>", "<user>"),
                  k.failed, k.nlu_review, k.whatsapp("<sid>", "sent"), k.whatsapp("<sid>", "status"),
+                 k.whatsapp("<sid>", "bc"), k.broadcast("<id>"),
                  k.simulator_inbox("<user>"), k.console_session("<sid>"), k.leader("<job>"),
+                 k.analytics_pending, k.analytics_salt("<week>"),
                  hq.transcript("<id>"), hq.ticket("<id>"),
                  hq.open("<user>"), hq.waiting, hq.claimed, hq.touched, hq.onshift, hq.alerted("<id>")]
         return [key.removeprefix("<ns>:") for key in found]

@@ -35,9 +35,10 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return {'ok', redis.call('GET', KEYS[2]) or '', staged, redis.call('GET', KEYS[4]) or ''}
 """
 
-# KEYS: lock, state, addr, staged, dedup (the lock again when there is none), recent, [outbox ready, outbox list]
+# KEYS: lock, state, addr, staged, dedup (the lock again when there is none), recent, analytics list (the lock
+# again when the events are pushed apart: Redis Cluster), [outbox ready, outbox list]
 # ARGV: token, state, ttl, sealed addr, dedup ttl, has dedup, staged batch, staged ttl, recent ('-': keep,
-# '': drop), recent ttl, outbox member, now ms, outbox entries…
+# '': drop), recent ttl, analytics entry ('': none), analytics cap, outbox member, now ms, outbox entries…
 _COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' then
@@ -48,9 +49,13 @@ if ARGV[6] == '1' then redis.call('SET', KEYS[5], '1', 'EX', ARGV[5]) end
 if ARGV[7] ~= '' then redis.call('SET', KEYS[4], ARGV[7], 'EX', ARGV[8]) end
 if ARGV[2] == '' or ARGV[9] == '' then redis.call('DEL', KEYS[6])
 elseif ARGV[9] ~= '-' then redis.call('SET', KEYS[6], ARGV[9], 'EX', ARGV[10]) end
-if #KEYS >= 8 and #ARGV >= 13 then
-  for i = 13, #ARGV do redis.call('RPUSH', KEYS[8], ARGV[i]) end
-  redis.call('ZADD', KEYS[7], 'NX', ARGV[12], ARGV[11])
+if ARGV[11] ~= '' then
+  redis.call('RPUSH', KEYS[7], ARGV[11])
+  redis.call('LTRIM', KEYS[7], -tonumber(ARGV[12]), -1)
+end
+if #KEYS >= 9 and #ARGV >= 15 then
+  for i = 15, #ARGV do redis.call('RPUSH', KEYS[9], ARGV[i]) end
+  redis.call('ZADD', KEYS[8], 'NX', ARGV[14], ARGV[13])
 end
 redis.call('DEL', KEYS[1])
 return 1
@@ -79,6 +84,11 @@ local staged = redis.call('GET', KEYS[1])
 if staged and string.sub(staged, 1, #ARGV[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 """
+
+
+# At most this many turns' analytics entries wait for the flusher (bot/app/analytics.py); when it has not run
+# for that long the oldest are dropped, so Redis cannot fill up with them (docs/RETENTION.md).
+ANALYTICS_PENDING_MAX = 200_000
 
 
 class Duplicate(Exception):
@@ -162,18 +172,23 @@ class StateStore:
             delay = min(delay * 2, 0.05)
 
     async def commit(self, session: Session, state: Conversation | None, sealed_address: str = "",
-                     outbox: Push | None = None, recent: Sequence[dict[str, Any]] | None = None) -> bool:
+                     outbox: Push | None = None, recent: Sequence[dict[str, Any]] | None = None,
+                     analytics: str = "") -> bool:
         """In one atomic step: save state and the encrypted reply address (state None: the user's
         data was deleted), the conversation's last minutes (`recent`; None keeps them, empty drops
         them; they expire after RECENT_SECONDS), mark the message processed, queue the replies,
+        append the turn's analytics entry (bot/core/analytics.py `encode`) to the pending list,
         release the lock.
         False when the lock was lost (the turn took longer than the lock): nothing was saved.
-        (On Redis Cluster the replies are queued by a second step; see the class.)"""
+        (On Redis Cluster the replies are queued by a second step, and the analytics entry is appended
+        after the commit: a process that dies in between loses that turn's events; see the class.)"""
         payload = json.dumps(state.to_json(), separators=(",", ":")) if state is not None else ""
         user = session.user_key
         lock = self.keys.user(user, "lock")
+        pending = self.keys.analytics_pending
         keys = [lock, self.state_key(user), self.keys.user(user, "addr"), self.keys.user(user, "staged"),
-                session.dedup_key or lock, self.keys.user(user, "recent")]
+                session.dedup_key or lock, self.keys.user(user, "recent"), lock if self.split_commit else pending]
+        inline = "" if self.split_commit else analytics
         kept = "-" if recent is None else json.dumps(list(recent), separators=(",", ":")) if recent else ""
         args: list[Any] = [session.token, payload, self.ttl, sealed_address, self.dedup_seconds,
                            "1" if session.dedup_key else "0"]
@@ -182,13 +197,19 @@ class StateStore:
             batch = secrets.token_hex(8)
             staged = batch + "\n" + json.dumps([outbox.ready_key, outbox.list_key, outbox.member,
                                                 same_slot(outbox.ready_key, "pushed", batch), outbox.entries])
-            args += [staged, self.dedup_seconds, kept, RECENT_SECONDS]
+            args += [staged, self.dedup_seconds, kept, RECENT_SECONDS, inline, ANALYTICS_PENDING_MAX]
         elif outbox is not None and outbox.entries:
             keys += [outbox.ready_key, outbox.list_key]
-            args += ["", 0, kept, RECENT_SECONDS, outbox.member, int(time.time() * 1000), *outbox.entries]
+            args += ["", 0, kept, RECENT_SECONDS, inline, ANALYTICS_PENDING_MAX, outbox.member,
+                     int(time.time() * 1000), *outbox.entries]
         else:
-            args += ["", 0, kept, RECENT_SECONDS]
+            args += ["", 0, kept, RECENT_SECONDS, inline, ANALYTICS_PENDING_MAX]
         done = bool(await self._commit(keys=keys, args=args))
+        if done and analytics and self.split_commit:  # another slot: appended on its own (at most once)
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.rpush(pending, analytics)
+                pipe.ltrim(pending, -ANALYTICS_PENDING_MAX, -1)
+                await pipe.execute()
         if done and staged:
             await self._flush(user, staged)
         return done

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -114,6 +114,18 @@ class SqlSubscriptions:
         def run() -> Subscription | None:
             with Session(self.engine) as session:
                 return session.scalar(select(Subscription).where(Subscription.user_key == user_key))
+        return await self._run(run)
+
+    async def totals(self) -> tuple[int, int]:
+        """The active subscriptions now, and the tips sent so far to every subscription (ended ones too)."""
+        def run() -> tuple[int, int]:
+            if not self.exists():
+                return 0, 0
+            query = select(func.count().filter(Subscription.ended_at.is_(None)),
+                           func.coalesce(func.sum(Subscription.tips_sent), 0))
+            with Session(self.engine) as session:
+                active, sent = session.execute(query).one()
+            return int(active or 0), int(sent or 0)
         return await self._run(run)
 
     # -- the scheduler ------------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ from bot.delivery.outbox import outbox_queue
 from bot.dialog.reload import ContentWatcher
 from bot.store.db import Store, make_engine, upgrade
 from bot.store.keys import Keys
+from bot.web.campaign import campaign_routes
 from bot.web.console import console_routes
+from bot.web.reports import report_routes
 from bot.web.simulator_api import page as simulator_page
 from bot.web.simulator_api import simulator_routes, with_audio_links
 from bot.web.state import runtime_of
@@ -72,6 +74,7 @@ def create_app(settings: Settings, *, namespace: str | None = None) -> Starlette
                 log.warning("background task %s did not stop when cancelled twice (at %s)", task.get_name(), where)
             await channels.aclose()
             await runtime.aclose()
+            app.state.db.engine.dispose()
 
     async def healthz(request: Request) -> Response:
         """Redis, and per queue (inbox, one outbox per channel): when a worker loop last made progress
@@ -138,7 +141,8 @@ def create_app(settings: Settings, *, namespace: str | None = None) -> Starlette
             items, _ = await pipe.execute()
         return JSONResponse({"messages": [json.loads(item) for item in items]})
 
-    routes: list[BaseRoute] = [Route("/healthz", healthz), *console_routes(), *webhook_routes(settings),
+    routes: list[BaseRoute] = [Route("/healthz", healthz), *console_routes(), *report_routes(), *campaign_routes(),
+                               *webhook_routes(settings),
                                *audio_links(settings).routes()]
     if settings.simulator_enabled:
         routes += [

@@ -18,7 +18,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from bot.core.risk import URGENT_CATEGORIES
 from bot.core.types import CHANNELS
 from bot.delivery.reach import WINDOW_MARGIN, Reach
 from bot.handoff.queue import PAGE, Ticket
-from bot.store.db import OUTCOMES, Case, CaseFilter, utcnow
+from bot.store.db import CASE_ROLES, OUTCOMES, ROLES, Case, CaseFilter, utcnow
 from bot.store.keys import Keys
 from bot.web import i18n
 from bot.web.state import cases_of, runtime_of, store_of
@@ -139,16 +139,22 @@ async def _who(request: Request) -> Who | None:
 Handler = Callable[[Request, Who], Awaitable[Response]]
 
 
-def _api(handler: Handler, *, post: bool = False) -> Callable[[Request], Awaitable[Response]]:
-    """Refuse unauthenticated requests (401) and POSTs without the session's CSRF token (403)."""
+def _api(handler: Handler, *, post: bool = False,
+         roles: tuple[str, ...] = CASE_ROLES) -> Callable[[Request], Awaitable[Response]]:
+    """Refuse unauthenticated requests (401), accounts whose role may not use this API (403: campaign staff
+    never reach cases or transcripts) and POSTs without the session's CSRF token (403). Case staff using a
+    case API are on shift (the heartbeat)."""
 
     async def wrapped(request: Request) -> Response:
         who = await _who(request)
         if who is None:
             return _error("err.login_first", 401)
+        if who.role not in roles:
+            return _error("err.forbidden", 403)
         if post and not hmac.compare_digest(request.headers.get("x-csrf-token", ""), who.csrf):
             return _error("err.csrf", 403)
-        await runtime_of(request).handoff.heartbeat(who.username)
+        if roles == CASE_ROLES:
+            await runtime_of(request).handoff.heartbeat(who.username)
         try:
             return await handler(request, who)
         except CaseError as refused:  # the case workflow said no: its reason, in the staff's words
@@ -168,6 +174,17 @@ def _page(name: str) -> HTMLResponse:
     return HTMLResponse(_KEY.sub(lambda m: html.escape(t(m.group(1))), source), headers={"Cache-Control": "no-cache"})
 
 
+async def role_page(request: Request, name: str, roles: Collection[str], title_key: str) -> Response:
+    """A page for some roles only: the login for nobody, a short refusal for another role."""
+    who = await _who(request)
+    if who is None:
+        return RedirectResponse("/console/login", status_code=303)
+    if who.role not in roles:
+        title, refused = html.escape(t(title_key)), html.escape(t("err.forbidden"))
+        return HTMLResponse(f'<!doctype html><html lang="es"><title>{title}</title><p>{refused}</p>', status_code=403)
+    return _page(name)
+
+
 async def icons(request: Request) -> Response:
     """The line icons shared by the console and the simulator pages."""
     return FileResponse(STATIC / "icons.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"})
@@ -183,9 +200,18 @@ async def strings(request: Request) -> Response:
 
 
 async def console_page(request: Request) -> Response:
-    if await _who(request) is None:
+    who = await _who(request)
+    if who is None:
         return RedirectResponse("/console/login", status_code=303)
+    if who.role not in CASE_ROLES:  # campaign staff: their figures, never the cases
+        return RedirectResponse("/console/reports", status_code=303)
     return _page("console.html")
+
+
+async def me(request: Request, who: Who) -> Response:
+    """Who is signed in (any role): name, role and the session's CSRF token."""
+    return JSONResponse({"username": who.username, "role": who.role, "role_label": t(f"role.{who.role}"),
+                         "csrf": who.csrf})
 
 
 async def login(request: Request) -> Response:
@@ -533,7 +559,7 @@ async def search_options(request: Request, who: Who) -> Response:
         "langs": [{"id": lang, "label": language_name(lang)} for lang in LANGS],
         "channels": [{"id": c, "label": t(f"channel.{c}")} for c in CHANNELS],
         "priorities": [{"id": p, "label": t(f"priority.{p}")} for p in ("urgent", "normal")],
-        "counselors": [c.username for c in staff]})
+        "counselors": [c.username for c in staff if c.role in CASE_ROLES]})
 
 
 async def canned(request: Request, who: Who) -> Response:
@@ -574,5 +600,6 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/api/tickets/{ticket}/transfer", _api(transfer, post=True), methods=["POST"]),
         Route("/console/api/tickets/{ticket}/note", _api(note, post=True), methods=["POST"]),
         Route("/console/api/tickets/{ticket}/{action:str}", _api(close, post=True), methods=["POST"]),
-        Route("/console/api/logout", _api(logout, post=True), methods=["POST"]),
+        Route("/console/api/me", _api(me, roles=ROLES)),
+        Route("/console/api/logout", _api(logout, post=True, roles=ROLES), methods=["POST"]),
     ]

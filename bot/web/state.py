@@ -26,7 +26,7 @@ def cases_of(request: Request) -> CaseService:
     if cases is None:
         runtime = runtime_of(request)
         cases = CaseService(runtime.handoff, runtime.outbox, store_of(request),
-                            lambda lang, key: runtime.pipeline.bundle.catalog.text(lang, key))
+                            lambda lang, key: runtime.pipeline.bundle.catalog.text(lang, key), runtime.analytics)
         request.app.state.cases = cases
     return cases
 

@@ -12,7 +12,6 @@ is used. A refused request (400, 403, 413) stores nothing.
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import re
@@ -23,7 +22,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.telegram import BadUpdate, parse_update
+from bot.channels.telegram import SECRET_HEADER, BadUpdate, parse_update, secret_ok
 from bot.channels.whatsapp import BadForm, parse_form, read_form, record_status, signature_ok
 from bot.config import Settings
 from bot.web.state import inbox_of, runtime_of
@@ -108,9 +107,7 @@ def webhook_routes(settings: Settings) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
 
     async def telegram(request: Request) -> Response:
-        secret = (settings.telegram_webhook_secret or "").encode()
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode("utf-8", "replace")
-        if not secret or not hmac.compare_digest(given, secret):
+        if not secret_ok(settings.telegram_webhook_secret, request.headers.get(SECRET_HEADER)):
             return JSONResponse({"error": "forbidden"}, status_code=403)
         try:
             item = parse_update(parse_json(await read_body(request, MAX_BODY)))
