@@ -74,8 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     report_arguments(report)
     triage = sub.add_parser("triage", help="evaluate urgent / ask / none on the blind corpus")
     triage.add_argument("action", choices=["evaluate"])
-    triage.add_argument("--split", default="test", choices=["dev", "test", "round7a", "round7b"],
-                        help="test (frozen); dev (trained on); round7a (tuned on), round7b (held out): not trained on")
+    triage.add_argument("--split", default="test",  # the corpus files: tests/data/triage/README.md says which is what
+                        choices=sorted(path.stem for path in (ROOT / "tests" / "data" / "triage").glob("*.jsonl")),
+                        help="test (frozen); dev and round<N>a (trained on); round<N>b (held out)")
     triage.add_argument("--no-write", action="store_true", help="print only; do not write docs/TRIAGE.md")
     triage.add_argument("--check", action="store_true", help="exit 1 when a target is not met (CI)")
     triage.add_argument("--no-nlu", action="store_true", help="rules only, even if RASA_URL is set")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.cli.triage_evaluate import Case, load_split
+from bot.cli.triage_evaluate import Case, Outcome, figures, load_split
 from bot.config import Settings
 from bot.core.ports import Intent
 from bot.core.risk import NEVER_ASK, Risk
@@ -39,22 +40,20 @@ class Reading:
 
 
 def score(readings: list[Reading], t: NluThresholds, rules: UrgentRules) -> dict[str, float]:
+    """The evaluation's own figures (bot.cli.triage_evaluate.figures), all languages pooled."""
     triage = Triage(rules, t)
-    urgent = [r for r in readings if r.case.label == "urgent"]
-    calm = [r for r in readings if r.case.label == "calm"]
 
     def level(r: Reading) -> str:
-        if triage.acts_alone(r.rule):
-            return "urgent"
-        return triage.decide(r.rule, r.nlu).level
+        return "urgent" if triage.acts_alone(r.rule) else triage.decide(r.rule, r.nlu).level
 
-    levels = {id(r): level(r) for r in readings}
-    direct = [r for r in urgent if r.case.category in NEVER_ASK]
+    fig = figures([Outcome(replace(r.case, lang="all"), level(r), None, 0.0) for r in readings])
+    direct = [r for r in readings if r.case.label == "urgent" and r.case.category in NEVER_ASK]
+    by_category = Counter(r.case.category for r in direct)
     return {
-        "recall": sum(levels[id(r)] != "none" for r in urgent) / max(1, len(urgent)),
-        "direct": sum(levels[id(r)] == "urgent" for r in direct) / max(1, len(direct)),
-        "false_urgent": sum(levels[id(r)] == "urgent" for r in calm) / max(1, len(calm)),
-        "ask_calm": sum(levels[id(r)] == "ask" for r in calm) / max(1, len(calm)),
+        "recall": fig.recall.get("all", 1.0),
+        "direct": sum(fig.direct[c] * n for c, n in by_category.items()) / max(1, len(direct)),
+        "false_urgent": fig.false_urgent.get("all", 0.0),
+        "ask_calm": fig.ask.get("all", 0.0),
     }
 
 

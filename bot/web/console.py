@@ -185,6 +185,11 @@ async def role_page(request: Request, name: str, roles: Collection[str], title_k
     return _page(name)
 
 
+async def staff_css(request: Request) -> Response:
+    """The frame shared by the staff pages (reports, campaign)."""
+    return FileResponse(STATIC / "staff.css", media_type="text/css", headers={"Cache-Control": "no-cache"})
+
+
 async def icons(request: Request) -> Response:
     """The line icons shared by the console and the simulator pages."""
     return FileResponse(STATIC / "icons.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"})
@@ -586,6 +591,7 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/login", login_page, methods=["GET"]),
         Route("/console/strings", strings, methods=["GET"]),
         Route("/console/icons.js", icons, methods=["GET"]),
+        Route("/console/staff.css", staff_css, methods=["GET"]),
         Route("/console/api/login", login, methods=["POST"]),
         Route("/console", console_page, methods=["GET"]),
         Route("/console/api/queue", _api(queue_api)),
